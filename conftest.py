@@ -1,0 +1,1 @@
+"""Shared test fixtures: personas and fast defaults."""
