@@ -1,0 +1,41 @@
+"""What each organisation role may do.
+
+Permissions are plain dotted strings checked by services (before writing) and selectors (before
+reading). Roles are cumulative from the bottom: an admin can do what a designer, awarder and
+reviewer can, an owner what an admin can plus manage owners and delete the organisation.
+"""
+
+from .models import Role
+
+VIEW = "organisation.view"  # see the organisation's private pages (members, dashboards)
+CHANGE = "organisation.change"  # edit the organisation's profile
+DELETE = "organisation.delete"
+MANAGE_MEMBERS = "organisation.manage_members"  # invite, change roles, remove (not owners)
+MANAGE_OWNERS = "organisation.manage_owners"  # grant or remove the owner role
+VIEW_AUDIT = "organisation.view_audit"
+DESIGN_BADGES = "badges.design"  # create and edit badge classes
+AWARD_BADGES = "badges.award"  # award and revoke
+REVIEW_APPLICATIONS = "applications.review"
+
+_MEMBER = {VIEW}
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.REVIEWER: frozenset(_MEMBER | {REVIEW_APPLICATIONS}),
+    Role.AWARDER: frozenset(_MEMBER | {AWARD_BADGES}),
+    Role.DESIGNER: frozenset(_MEMBER | {DESIGN_BADGES}),
+    Role.ADMIN: frozenset(
+        _MEMBER
+        | {
+            CHANGE,
+            MANAGE_MEMBERS,
+            VIEW_AUDIT,
+            DESIGN_BADGES,
+            AWARD_BADGES,
+            REVIEW_APPLICATIONS,
+        }
+    ),
+}
+PERMISSIONS[Role.OWNER] = PERMISSIONS[Role.ADMIN] | {DELETE, MANAGE_OWNERS}
+
+
+def role_permissions(role: str | None) -> frozenset[str]:
+    return PERMISSIONS.get(role, frozenset()) if role else frozenset()
