@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Reads a job or an array of jobs as JSON on stdin; see README.md in this folder.
+import {main} from './lib/cli.mjs';
+import {signDi} from './lib/di.mjs';
+
+await main(signDi);
