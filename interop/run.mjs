@@ -5,12 +5,14 @@ import {InputError} from './lib/errors.mjs';
 import {sign2020, signDi, verifyDi} from './lib/di.mjs';
 import {generateJwtKey, signJwt, verifyJwt} from './lib/jwt.mjs';
 import {generateEd25519} from './lib/keys.mjs';
+import {signStatusList} from './lib/statuslist.mjs';
 import {NPM_CONTEXTS} from './lib/contexts.mjs';
 
 const OPERATIONS = {
   'sign-di': signDi,
   'verify-di': verifyDi,
   'sign-2020': sign2020,
+  'sign-status-list': signStatusList,
   'sign-jwt': signJwt,
   'verify-jwt': verifyJwt,
   'generate-jwt-key': generateJwtKey,

@@ -2,8 +2,8 @@
  * The `checkStatus` function handed to @digitalbazaar/vc. Bitstring Status List entries go to
  * Digital Bazaar's own library (which also verifies the status list credential's proof); the
  * 1EdTech Revocation List (VCRL 1.0), which no JavaScript library implements, is read here
- * following the spec: the credential is revoked when its id is listed in `revokedCredential`
- * and that entry's `revoked` is true or absent.
+ * as the 1EdTech reference validator reads it: the credential is revoked when its id is listed
+ * in `revokedCredentials` and that entry's `revoked` is true or absent.
  */
 import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
 
@@ -31,8 +31,8 @@ async function checkRevocationList({credential, entry, documentLoader}) {
   } catch(error) {
     throw new StatusUnavailable(`Could not load the revocation list "${entry.id}".`, error);
   }
-  const listed = asArray(list.revokedCredential).find(item => item.id === credential.id);
-  if(listed && listed.revoked !== false) {
+  const listed = asArray(list.revokedCredentials).find(item => item?.id === credential.id);
+  if(listed && (listed.revoked === undefined || listed.revoked === null || listed.revoked === true)) {
     const reason = listed.revocationReason ? `: ${listed.revocationReason}` : '.';
     throw new CredentialRevoked(`Credential "${credential.id}" is revoked${reason}`);
   }
