@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -122,8 +123,23 @@ class Membership(models.Model):
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted, declined nor revoked; may still have expired."""
+        return self.filter(accepted_at=None, declined_at=None, revoked_at=None)
+
+    def pending(self):
+        """Open and not expired: the invitee can still accept."""
+        return self.open().filter(expires_at__gt=timezone.now())
+
+
 class Invitation(models.Model):
-    """An invitation by email to join an organisation with a role; the token is the secret."""
+    """An invitation by email to join an organisation with a role.
+
+    Only a SHA-256 digest of the secret token is stored (`token`): the raw token travels in the
+    email link alone, so a leaked database does not hand out memberships. Resending issues a new
+    token.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -134,16 +150,42 @@ class Invitation(models.Model):
     token = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    send_count = models.PositiveIntegerField(default=0)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    declined_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and organisation, even under double submits.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at=None, declined_at=None, revoked_at=None),
+                name="unique_open_invitation",
+            )
+        ]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None and self.revoked_at is None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.is_open and not self.is_expired

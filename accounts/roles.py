@@ -39,3 +39,18 @@ PERMISSIONS[Role.OWNER] = PERMISSIONS[Role.ADMIN] | {DELETE, MANAGE_OWNERS}
 
 def role_permissions(role: str | None) -> frozenset[str]:
     return PERMISSIONS.get(role, frozenset()) if role else frozenset()
+
+
+# For "keep the higher role" decisions (an invitation accepted by an existing member). Designer,
+# awarder and reviewer do not contain each other; the order reflects how much each may change.
+ROLE_RANK: dict[str, int] = {
+    Role.REVIEWER: 1,
+    Role.AWARDER: 2,
+    Role.DESIGNER: 3,
+    Role.ADMIN: 4,
+    Role.OWNER: 5,
+}
+
+
+def higher_role(first: str, second: str) -> str:
+    return first if ROLE_RANK[first] >= ROLE_RANK[second] else second
