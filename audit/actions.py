@@ -9,18 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "organisation.created": _("Organisation created"),
-    "organisation.changed": _("Organisation profile changed"),
+    "organisation.updated": _("Organisation profile changed"),
     "organisation.deleted": _("Organisation deleted"),
-    "organisation.member_added": _("Member added"),
-    "organisation.member_role_changed": _("Member role changed"),
-    "organisation.member_removed": _("Member removed"),
-    "organisation.invitation_sent": _("Invitation sent"),
-    "organisation.invitation_accepted": _("Invitation accepted"),
-    "organisation.invitation_revoked": _("Invitation revoked"),
-    "user.signed_up": _("Account created"),
-    "user.email_added": _("Email address added"),
-    "user.email_verified": _("Email address verified"),
-    "demo.loaded": _("Demo data loaded"),
+    "membership.created": _("Member added"),
+    "membership.role_changed": _("Member role changed"),
+    "membership.removed": _("Member removed"),
+    "membership.left": _("Member left"),
+    "invitation.sent": _("Invitation sent"),
+    "invitation.resent": _("Invitation sent again"),
+    "invitation.revoked": _("Invitation withdrawn"),
+    "invitation.accepted": _("Invitation accepted"),
+    "invitation.declined": _("Invitation declined"),
+    "user.profile_updated": _("Profile changed"),
 }
 
 

@@ -30,7 +30,7 @@ def audit_events_for_organisation(
 ) -> QuerySet[AuditEvent]:
     """The organisation's events, newest first.
 
-    `action` is a prefix of the dotted name ("organisation." or "organisation.member"), `actor` an
+    `action` is a prefix of the dotted name ("organisation." or "membership.role"), `actor` an
     email address (case-insensitive), `since` and `until` are inclusive; a date covers the whole
     day. Raises PermissionDenied unless `user` may view the organisation's audit log.
     """

@@ -45,13 +45,13 @@ def recorded(organisation, other_organisation, owner):
     return {
         "added": audit_record(
             actor=owner,
-            action="organisation.member_added",
+            action="membership.created",
             organisation=organisation,
             target=owner,
             data={"role": "admin"},
         ),
         "changed": audit_record(
-            actor=owner, action="organisation.changed", organisation=organisation
+            actor=owner, action="organisation.updated", organisation=organisation
         ),
         "custom": audit_record(
             actor=None, action="campaign.pledge_made", organisation=organisation
