@@ -4,11 +4,13 @@ import {main} from './lib/cli.mjs';
 import {InputError} from './lib/errors.mjs';
 import {sign2020, signDi, verifyDi} from './lib/di.mjs';
 import {generateJwtKey, signJwt, verifyJwt} from './lib/jwt.mjs';
+import {canonize} from './lib/canonize.mjs';
 import {generateEd25519} from './lib/keys.mjs';
 import {signStatusList} from './lib/statuslist.mjs';
 import {NPM_CONTEXTS} from './lib/contexts.mjs';
 
 const OPERATIONS = {
+  canonize,
   'sign-di': signDi,
   'verify-di': verifyDi,
   'sign-2020': sign2020,

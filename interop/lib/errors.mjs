@@ -27,6 +27,12 @@ export function describeErrors(...roots) {
     if(typeof error.code === 'string') {
       item.code = error.code;
     }
+    // jsonld.js puts the precise reason of a safe-mode failure in details.event.
+    const event = error.details?.event;
+    if(event?.code) {
+      item.event = {code: event.code, message: event.message, details: event.details ?? null};
+      item.message += ` ${event.code}: ${event.message} ${JSON.stringify(event.details ?? {})}`;
+    }
     out.push(item);
     visit(error.errors);
     visit(error.cause);
