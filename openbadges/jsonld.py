@@ -96,12 +96,15 @@ def _options(**extra: Any) -> dict:
 def _reraise(error: pyld_jsonld.JsonLdError) -> InvalidDocument:
     """Turn a pyld error into ours, keeping our own error if one caused it."""
     cause: BaseException | None = error
+    detail = ""
     while cause is not None:
         if isinstance(cause, InvalidDocument):
             return cause
+        if isinstance(cause, pyld_jsonld.JsonLdError):
+            # The innermost pyld error names the actual problem ("protected term redefinition").
+            detail = getattr(cause, "code", None) or getattr(cause, "type", "") or detail
         cause = cause.__cause__ or cause.__context__
-    code = getattr(error, "code", None) or getattr(error, "type", "")
-    return InvalidDocument(f"Invalid JSON-LD ({code}).", code="jsonld.invalid")
+    return InvalidDocument(f"Invalid JSON-LD: {detail}.", code="jsonld.invalid")
 
 
 def _check_input(doc: Any) -> None:
