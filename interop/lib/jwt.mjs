@@ -8,7 +8,7 @@ import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
 import {InputError, describeErrors} from './errors.mjs';
-import {makeDocumentLoader} from './loader.mjs';
+import {makeDocumentLoader, methodInDocument} from './loader.mjs';
 import {makeCheckStatus} from './status.mjs';
 
 const ALGORITHMS = ['EdDSA', 'ES256', 'RS256'];
@@ -92,6 +92,17 @@ function keyResolver(job) {
   }
   if(job.jwks) {
     return jose.createLocalJWKSet(job.jwks);
+  }
+  if(job.documents) {
+    // `kid` is a DID URL: take `publicKeyJwk` of that method in the DID document passed in.
+    return (header) => {
+      const [did] = String(header.kid).split('#');
+      if(!Object.hasOwn(job.documents, did)) {
+        throw new InputError(`No DID document was given for kid "${header.kid}".`);
+      }
+      const method = methodInDocument(job.documents[did], header.kid);
+      return jose.importJWK(method.publicKeyJwk, header.alg);
+    };
   }
   // Only the header's own key remains; the caller decided to trust an embedded key.
   return jose.EmbeddedJWK;

@@ -1,6 +1,7 @@
 /*
  * An offline JSON-LD document loader for one job. It answers, in this order:
- *   1. documents the job passes in (status lists, key documents, controller documents);
+ *   1. documents the job passes in (status lists, key documents, controller and DID
+ *      documents), including a verification method inside a passed DID document by its id;
  *   2. local contexts (npm context packages, then openbadges/contexts/);
  *   3. did:key identifiers and their verification methods (derived from the key itself);
  *   4. HTTPS verification methods whose fragment is the Ed25519 Multikey ("…/issuers/1#z6Mk…"),
@@ -34,6 +35,16 @@ function splitFragment(url) {
   return hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash + 1)];
 }
 
+// A verification method listed in a controller (DID) document, as a standalone document.
+export function methodInDocument(document, url) {
+  const absolute = id => id?.startsWith('#') ? document.id + id : id;
+  const method = (document.verificationMethod ?? []).find(vm => absolute(vm.id) === url);
+  if(!method) {
+    throw new OfflineDocumentNotFound(url);
+  }
+  return {'@context': MULTIKEY_CONTEXT_URL, ...structuredClone(method), id: url};
+}
+
 export function makeDocumentLoader({documents = {}} = {}) {
   // Verification methods synthesised from a fragment, grouped by controller, so the
   // controller document can authorise exactly those.
@@ -44,6 +55,10 @@ export function makeDocumentLoader({documents = {}} = {}) {
     if(Object.hasOwn(documents, url)) {
       return answer(structuredClone(documents[url]));
     }
+    const [base, fragment] = splitFragment(url);
+    if(fragment && Object.hasOwn(documents, base)) {
+      return answer(methodInDocument(documents[base], url));
+    }
     const context = localContext(url);
     if(context) {
       return answer(structuredClone(context.document));
@@ -51,7 +66,6 @@ export function makeDocumentLoader({documents = {}} = {}) {
     if(url.startsWith('did:key:')) {
       return answer(await didKey.get({url}));
     }
-    const [base, fragment] = splitFragment(url);
     if(url.startsWith('https://') && fragment.startsWith(ED25519_MULTIKEY_PREFIX)) {
       // Decoding checks that the fragment really is an Ed25519 public key.
       await Ed25519Multikey.from({publicKeyMultibase: fragment});

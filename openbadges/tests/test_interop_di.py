@@ -6,14 +6,18 @@ the JavaScript side to do, runs it, and the tests then read the results.
 """
 
 import copy
+import hashlib
 import json
 import random
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from openbadges import jsonld
+from openbadges import jsonld, status
+from openbadges.dataintegrity import sign_eddsa_rdfc_2022, verify_data_integrity
 from openbadges.errors import UndefinedTerm
+from openbadges.multikey import decode_public_multikey, encode_public_multikey
 from openbadges.tests.test_interop_node import error_text, requires_node, run_batch
 
 pytestmark = requires_node
@@ -222,3 +226,268 @@ def test_undefined_terms_are_refused_by_both_safe_modes():
         assert error["event"]["details"]["property"] == "favouriteColour"
         with pytest.raises(UndefinedTerm, match="favouriteColour"):
             jsonld.check_safe_mode(document)
+
+
+# --- credentials signed on one side, verified on the other ----------------------------------
+
+LIST_URL = f"{ISSUER}/revocations"
+PY_STATUS_LIST = f"{ISSUER}/status/python"
+JS_STATUS_LIST = f"{ISSUER}/status/javascript"
+CREATED = "2025-03-01T09:00:05Z"
+REVOKED_INDEX = 42
+GOOD_INDEX = 7
+
+
+def seed(label: str) -> str:
+    """A fixed, distinct Ed25519 seed per role, so failures reproduce."""
+    return hashlib.sha256(f"badge-europe interop {label}".encode()).hexdigest()
+
+
+def private_key(label: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed(label)))
+
+
+def vm_for(label: str, controller: str = ISSUER) -> str:
+    return f"{controller}#{encode_public_multikey(private_key(label).public_key())}"
+
+
+def resolve_fragment_key(verification_method: str):
+    # HTTPS key ids in these tests carry the Multikey in the fragment (the test vector's form).
+    return decode_public_multikey(verification_method.partition("#")[2])
+
+
+def credential(index: int, **changes) -> dict:
+    document = ob3_credential(random.Random(index), index)
+    document["credentialStatus"] = {"id": LIST_URL, "type": "1EdTechRevocationList"}
+    document.update(changes)
+    return document
+
+
+def bitstring_status(list_url: str, index: int) -> dict:
+    return status.bitstring_entry(list_url=list_url, index=index)
+
+
+def python_sign(document: dict, label: str = "python", vm_label: str | None = None) -> dict:
+    return sign_eddsa_rdfc_2022(
+        document,
+        private_key=private_key(label),
+        verification_method=vm_for(vm_label or label),
+        created=CREATED,
+    )
+
+
+def tamper(document: dict) -> dict:
+    changed = copy.deepcopy(document)
+    changed["name"] = changed["name"] + " (forged)"
+    return changed
+
+
+EXPIRED = {"validFrom": "2019-01-01T00:00:00Z", "validUntil": "2020-01-01T00:00:00Z"}
+
+
+@pytest.fixture(scope="module")
+def python_signed() -> dict[str, dict]:
+    signed = {
+        "valid": python_sign(credential(1)),
+        "wrong_key": python_sign(credential(2), label="intruder", vm_label="python"),
+        "expired": python_sign(credential(3, **EXPIRED)),
+        "revoked": python_sign(credential(4)),
+        "bitstring_good": python_sign(
+            credential(5, credentialStatus=bitstring_status(PY_STATUS_LIST, GOOD_INDEX))
+        ),
+        "bitstring_revoked": python_sign(
+            credential(6, credentialStatus=bitstring_status(PY_STATUS_LIST, REVOKED_INDEX))
+        ),
+        "unicode": python_sign(credential(7, name="Zoë Ødegård — 李小龍 🎓")),
+    }
+    signed["tampered"] = tamper(signed["valid"])
+    return signed
+
+
+@pytest.fixture(scope="module")
+def python_status_list() -> dict:
+    bits = status.bitstring_new()
+    status.bitstring_put(bits, REVOKED_INDEX)
+    return python_sign(
+        status.bitstring_status_list_credential(
+            id=PY_STATUS_LIST,
+            issuer=ISSUER,
+            valid_from="2025-01-01T00:00:00Z",
+            encoded_list=status.bitstring_encode(bits),
+        )
+    )
+
+
+def js_sign_job(document: dict, label: str = "javascript", vm_label: str | None = None) -> dict:
+    return {
+        "op": "sign-di",
+        "credential": document,
+        "seed": seed(label),
+        "verificationMethod": vm_for(vm_label or label),
+        "created": CREATED,
+    }
+
+
+def vc11(document: dict) -> dict:
+    legacy = copy.deepcopy(document)
+    legacy["@context"] = [
+        "https://www.w3.org/2018/credentials/v1",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+    ]
+    legacy["issuanceDate"] = legacy.pop("validFrom")
+    return legacy
+
+
+@pytest.fixture(scope="module")
+def js_signed() -> dict[str, dict]:
+    jobs = {
+        "valid": js_sign_job(credential(11)),
+        "wrong_key": js_sign_job(credential(12), label="intruder", vm_label="javascript"),
+        "expired": js_sign_job(credential(13, **EXPIRED)),
+        "revoked": js_sign_job(credential(14)),
+        "bitstring_revoked": js_sign_job(
+            credential(16, credentialStatus=bitstring_status(JS_STATUS_LIST, REVOKED_INDEX))
+        ),
+        "ed25519_2020": {**js_sign_job(vc11(credential(17))), "op": "sign-2020"},
+        "status_list": {
+            "op": "sign-status-list",
+            "id": JS_STATUS_LIST,
+            "issuer": ISSUER,
+            "validFrom": "2025-01-01T00:00:00Z",
+            "set": [REVOKED_INDEX],
+            "seed": seed("javascript"),
+            "verificationMethod": vm_for("javascript"),
+            "created": CREATED,
+        },
+        # The same credential, key and time as Python signs in
+        # test_python_and_js_signatures_are_identical.
+        "same_input": js_sign_job(credential(18), label="python"),
+    }
+    results = run_batch(list(jobs.values()))
+    signed = {}
+    for name, result in zip(jobs, results, strict=True):
+        assert result["ok"] is True, f"{name}: {error_text(result)}"
+        signed[name] = result["credential"]
+    signed["tampered"] = tamper(signed["valid"])
+    return signed
+
+
+@pytest.fixture(scope="module")
+def revocation_list(python_signed, js_signed) -> dict:
+    return status.revocation_list_document(
+        id=LIST_URL,
+        issuer=ISSUER,
+        revoked=[
+            (python_signed["revoked"]["id"], "Issued to the wrong person."),
+            (js_signed["revoked"]["id"], "Issued to the wrong person."),
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def js_verdicts(python_signed, js_signed, revocation_list, python_status_list):
+    documents = {
+        LIST_URL: revocation_list,
+        PY_STATUS_LIST: python_status_list,
+        JS_STATUS_LIST: js_signed["status_list"],
+    }
+    cases = [("python", name, doc) for name, doc in python_signed.items()]
+    cases += [("js", name, doc) for name, doc in js_signed.items() if name != "status_list"]
+    results = run_batch(
+        [{"op": "verify-di", "credential": doc, "documents": documents} for *_, doc in cases]
+    )
+    return {(side, name): result for (side, name, _), result in zip(cases, results, strict=True)}
+
+
+@pytest.mark.parametrize("name", ["valid", "unicode", "bitstring_good"])
+def test_js_verifies_what_python_signs(js_verdicts, name):
+    result = js_verdicts[("python", name)]
+    assert result["verified"] is True, error_text(result)
+    (proof,) = result["proofs"]
+    assert proof["cryptosuite"] == "eddsa-rdfc-2022"
+    assert proof["verificationMethod"] == vm_for("python")
+
+
+def test_js_verifies_a_python_signed_status_list(js_verdicts):
+    # The library fetched our BitstringStatusListCredential, verified its proof and read bit 7.
+    result = js_verdicts[("python", "bitstring_good")]
+    assert result["status"] == {"verified": True, "errors": []}
+
+
+@pytest.mark.parametrize(
+    ("side", "name", "error_name", "message"),
+    [
+        ("python", "tampered", "Error", "Invalid signature."),
+        ("python", "wrong_key", "Error", "Invalid signature."),
+        ("python", "expired", "Error", 'is after "validUntil" (2020-01-01T00:00:00Z)'),
+        ("python", "revoked", "CredentialRevoked", "is revoked: Issued to the wrong person."),
+        ("python", "bitstring_revoked", "CredentialRevoked", "revocation bit set at index 42"),
+        ("js", "tampered", "Error", "Invalid signature."),
+        ("js", "wrong_key", "Error", "Invalid signature."),
+        ("js", "expired", "Error", 'is after "validUntil" (2020-01-01T00:00:00Z)'),
+        ("js", "revoked", "CredentialRevoked", "is revoked: Issued to the wrong person."),
+        ("js", "bitstring_revoked", "CredentialRevoked", "revocation bit set at index 42"),
+    ],
+)
+def test_js_refuses_bad_variants_for_the_right_reason(js_verdicts, side, name, error_name, message):
+    result = js_verdicts[(side, name)]
+    assert result["verified"] is False
+    assert any(
+        error["name"] == error_name and message in error["message"] for error in result["errors"]
+    ), error_text(result)
+
+
+@pytest.mark.parametrize("name", ["valid", "ed25519_2020", "same_input"])
+def test_js_verifies_what_js_signs(js_verdicts, name):
+    result = js_verdicts[("js", name)]
+    assert result["verified"] is True, error_text(result)
+
+
+def test_python_and_js_signatures_are_identical(js_signed):
+    # Ed25519 is deterministic: the same credential, key and proof options must give the same
+    # proofValue, which holds only if both sides canonicalise and hash byte for byte alike.
+    ours = python_sign(credential(18))
+    (our_proof,) = ours["proof"]
+    assert our_proof == js_signed["same_input"]["proof"]
+
+
+@pytest.mark.parametrize(
+    ("name", "suite"),
+    [
+        ("valid", "eddsa-rdfc-2022"),
+        ("expired", "eddsa-rdfc-2022"),
+        ("revoked", "eddsa-rdfc-2022"),
+        ("ed25519_2020", "Ed25519Signature2020"),
+        ("status_list", "eddsa-rdfc-2022"),
+    ],
+)
+def test_python_verifies_what_js_signs(js_signed, name, suite):
+    # Expiry and revocation are not the proof's business: those proofs are sound.
+    (result,) = verify_data_integrity(js_signed[name], resolve_public_key=resolve_fragment_key)
+    assert result.ok is True, result.reason
+    assert result.cryptosuite == suite
+    assert result.verification_method == vm_for("javascript")
+
+
+@pytest.mark.parametrize("name", ["tampered", "wrong_key"])
+def test_python_refuses_bad_js_signatures_for_the_right_reason(js_signed, name):
+    (result,) = verify_data_integrity(js_signed[name], resolve_public_key=resolve_fragment_key)
+    assert result.ok is False
+    assert result.code == "proof.bad_signature"
+
+
+@pytest.mark.parametrize("name", ["tampered", "wrong_key"])
+def test_python_refuses_its_own_bad_variants_like_js(python_signed, name):
+    (result,) = verify_data_integrity(python_signed[name], resolve_public_key=resolve_fragment_key)
+    assert result.ok is False
+    assert result.code == "proof.bad_signature"
+
+
+def test_python_reads_the_status_list_js_wrote(js_signed):
+    entry = js_signed["bitstring_revoked"]["credentialStatus"]
+    encoded = js_signed["status_list"]["credentialSubject"]["encodedList"]
+    bits = status.bitstring_decode(encoded)
+    assert status.bitstring_get(bits, int(entry["statusListIndex"])) == 1
+    assert status.bitstring_get(bits, GOOD_INDEX) == 0
