@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from openbadges import jsonld, status
+from openbadges import did, jsonld, keyring, status
 from openbadges.dataintegrity import sign_eddsa_rdfc_2022, verify_data_integrity
 from openbadges.errors import UndefinedTerm
 from openbadges.multikey import decode_public_multikey, encode_public_multikey
@@ -491,3 +491,144 @@ def test_python_reads_the_status_list_js_wrote(js_signed):
     bits = status.bitstring_decode(encoded)
     assert status.bitstring_get(bits, int(entry["statusListIndex"])) == 1
     assert status.bitstring_get(bits, GOOD_INDEX) == 0
+
+
+# --- DID issuers: did:key, and did:web documents with rotated keys ---------------------------
+
+DID_WEB = did.did_web_for("https://badges.example.eu/issuers/acme-academy")
+
+
+def did_web_keys() -> list[keyring.ManagedKey]:
+    return [
+        keyring.ManagedKey(
+            "key-1",
+            private_key("did-web-retired").public_key(),
+            status=keyring.KeyStatus.RETIRED,
+            created="2024-01-01T00:00:00Z",
+            retired_at="2025-01-01T00:00:00Z",
+        ),
+        keyring.ManagedKey(
+            "key-2", private_key("did-web-active").public_key(), created="2025-01-01T00:00:00Z"
+        ),
+        keyring.ManagedKey(
+            "key-3",
+            private_key("did-web-compromised").public_key(),
+            status=keyring.KeyStatus.REVOKED,
+            created="2025-01-01T00:00:00Z",
+            compromised_at="2025-06-01T00:00:00Z",
+        ),
+    ]
+
+
+def issued_by(issuer_id: str, index: int) -> dict:
+    document = credential(index)
+    document["issuer"] = {**document["issuer"], "id": issuer_id}
+    return document
+
+
+def did_key_vm(label: str) -> str:
+    return did.did_key_verification_method(private_key(label).public_key())
+
+
+@pytest.fixture(scope="module")
+def did_cases() -> dict:
+    did_document = did.did_web_document(DID_WEB, did_web_keys())
+    python_signed = {
+        f"did_web_{key_id}": sign_eddsa_rdfc_2022(
+            issued_by(DID_WEB, 30 + n),
+            private_key=private_key(label),
+            verification_method=did.verification_method_id(DID_WEB, key_id),
+            created=CREATED,
+        )
+        for n, (key_id, label) in enumerate(
+            [
+                ("key-1", "did-web-retired"),
+                ("key-2", "did-web-active"),
+                ("key-3", "did-web-compromised"),
+            ]
+        )
+    }
+    python_did_key = did.did_key_for(private_key("python-did-key").public_key())
+    python_signed["did_key"] = sign_eddsa_rdfc_2022(
+        issued_by(python_did_key, 40),
+        private_key=private_key("python-did-key"),
+        verification_method=did_key_vm("python-did-key"),
+        created=CREATED,
+    )
+    js_did_key = did.did_key_for(private_key("js-did-key").public_key())
+    (js_result,) = run_batch(
+        [
+            {
+                "op": "sign-di",
+                "credential": issued_by(js_did_key, 41),
+                "seed": seed("js-did-key"),
+                "verificationMethod": did_key_vm("js-did-key"),
+                "created": CREATED,
+            }
+        ]
+    )
+    assert js_result["ok"] is True, error_text(js_result)
+    documents = {LIST_URL: status.revocation_list_document(id=LIST_URL, issuer=ISSUER, revoked=[])}
+    verdicts = run_batch(
+        [
+            {
+                "op": "verify-di",
+                "credential": signed,
+                "documents": {**documents, DID_WEB: did_document},
+            }
+            for signed in [*python_signed.values(), js_result["credential"]]
+        ]
+    )
+    return {
+        "did_document": did_document,
+        "python_signed": python_signed,
+        "js_signed": js_result["credential"],
+        "js_verdicts": dict(zip([*python_signed, "js_did_key"], verdicts, strict=True)),
+    }
+
+
+@pytest.mark.parametrize("name", ["did_web_key-1", "did_web_key-2", "did_key", "js_did_key"])
+def test_js_verifies_did_issued_credentials(did_cases, name):
+    # A retired key stays an assertion method in our did:web document, so what it signed
+    # keeps verifying; did:key is resolved by Digital Bazaar's own did:key driver.
+    result = did_cases["js_verdicts"][name]
+    assert result["verified"] is True, error_text(result)
+
+
+def test_js_refuses_a_key_revoked_in_our_did_web_document(did_cases):
+    result = did_cases["js_verdicts"]["did_web_key-3"]
+    assert result["verified"] is False
+    method = did.verification_method_id(DID_WEB, "key-3")
+    expected = (
+        f'Verification method "{method}" not authorized by controller for proof purpose '
+        '"assertionMethod".'
+    )
+    assert expected in error_text(result)
+
+
+@pytest.mark.parametrize("key_id", ["key-1", "key-2"])
+def test_python_resolves_our_did_web_document_like_js(did_cases, key_id):
+    document = did_cases["did_document"]
+    (result,) = verify_data_integrity(
+        did_cases["python_signed"][f"did_web_{key_id}"],
+        resolve_public_key=lambda vm: did.resolve_verification_method(vm, document),
+    )
+    assert result.ok is True, result.reason
+
+
+def test_python_refuses_the_revoked_did_web_key_like_js(did_cases):
+    document = did_cases["did_document"]
+    (result,) = verify_data_integrity(
+        did_cases["python_signed"]["did_web_key-3"],
+        resolve_public_key=lambda vm: did.resolve_verification_method(vm, document),
+    )
+    assert result.ok is False
+    assert result.code == "key.revoked"
+
+
+def test_python_verifies_a_js_signed_did_key_credential(did_cases):
+    (result,) = verify_data_integrity(
+        did_cases["js_signed"], resolve_public_key=did.resolve_did_key
+    )
+    assert result.ok is True, result.reason
+    assert result.verification_method == did_key_vm("js-did-key")
