@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from badgeeurope.demo import load_demo
 
@@ -8,6 +8,5 @@ class Command(BaseCommand):
     help = _("Load the demo world (initiatives, organisations, people). Safe to run twice.")
 
     def handle(self, *args, **options):
-        summary = load_demo()
-        for line in summary:
+        for line in load_demo():
             self.stdout.write(line)

@@ -1,0 +1,96 @@
+import io
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+
+from accounts.models import Invitation, Membership, Organisation, Role, User
+from audit.models import AuditEvent
+from badgeeurope import demo
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Organisation, User, Membership, EmailAddress, Invitation, AuditEvent]
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def loaded():
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_second_run_creates_nothing(loaded):
+    first = counts()
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert counts() == first
+    assert "nothing (already loaded)" in out.getvalue()
+
+
+def test_summary_lists_one_sign_in_account_per_role(loaded):
+    assert "20 initiatives" in loaded
+    for role in Role:
+        assert f"{role.label}: " in loaded
+    for _label, email in demo.SIGN_IN_ACCOUNTS:
+        assert email in loaded
+        user = User.objects.get(email=email)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True).exists()
+
+
+def test_sign_in_accounts_hold_the_role_they_are_listed_for(loaded):
+    for role in Role:
+        email = dict((str(label), address) for label, address in demo.SIGN_IN_ACCOUNTS)[
+            str(role.label)
+        ]
+        assert Membership.objects.filter(user__email=email, role=role).exists()
+
+
+def test_the_world_is_realistic(loaded):
+    initiatives = Organisation.objects.filter(slug__in=[i.slug for i in demo.INITIATIVES])
+    assert initiatives.count() >= 20
+    assert len(set(initiatives.values_list("country", flat=True))) >= 12
+    kinds = set(Organisation.objects.values_list("kind", flat=True))
+    assert {"network", "ngo", "public", "university", "school", "employer"} <= kinds
+    assert 5 <= len(demo.ISSUERS) <= 6
+    assert 35 <= User.objects.count() <= 55
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    learners = User.objects.filter(memberships=None)
+    assert learners.count() >= 5
+    assert EmailAddress.objects.filter(verified=False).count() == 0
+    assert User.objects.filter(emailaddress__primary=False).exists()  # several addresses
+    assert Invitation.objects.filter(accepted_at=None, revoked_at=None).count() >= 3
+
+
+def test_descriptions_are_in_the_local_language_and_english(loaded):
+    for organisation in Organisation.objects.all():
+        assert organisation.description, organisation.slug
+        assert organisation.website.startswith(f"https://{organisation.slug}.example.org")
+        assert organisation.city and len(organisation.country) == 2
+    tartu = Organisation.objects.get(slug="open-badges-lab-tartu").description
+    assert "digimärkide" in tartu and "open badges lab" in tartu
+
+
+def test_no_placeholder_text(loaded):
+    texts = [
+        value
+        for row in Organisation.objects.values_list("name", "description", "city")
+        for value in row
+    ]
+    texts += list(User.objects.values_list("name", flat=True))
+    assert all(text.strip() for text in texts)
+    assert not [text for text in texts if "lorem" in text.lower() or "ipsum" in text.lower()]
+
+
+def test_audit_log_tells_what_the_demo_did(loaded):
+    tartu = Organisation.objects.get(slug="univ-tartu")
+    actions = set(tartu.audit_events.values_list("action", flat=True))
+    assert {"organisation.created", "membership.created", "invitation.sent"} <= actions
+    assert AuditEvent.objects.filter(actor=None).count() == 0
+    dates = {event.created_at.date() for event in AuditEvent.objects.all()}
+    assert len(dates) > 10
