@@ -9,7 +9,7 @@ class AuditFilterForm(forms.Form):
         label=_("Action"),
         required=False,
         max_length=100,
-        help_text=_("The start of an action name, for example “membership.”."),
+        help_text=_("The start of an action name is enough, for example: invitation"),
     )
     actor = forms.EmailField(label=_("Who (email address)"), required=False)
     since = forms.DateField(
