@@ -21,7 +21,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 import orjson
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_MAX_IMAGE_SIZE",
     "DEFAULT_MAX_PAYLOAD_SIZE",
     "BakedPayload",
+    "bake",
     "bake_png",
     "bake_svg",
     "image_type",
@@ -172,6 +173,29 @@ def unbake(
     raise BakingError("This file is not a PNG or SVG image.", code="baking.not_image")
 
 
+def bake(
+    image: bytes,
+    payload: str,
+    *,
+    ob3: bool,
+    verify_url: str | None = None,
+    max_size: int = DEFAULT_MAX_IMAGE_SIZE,
+) -> bytes:
+    """Bake ``payload`` into a PNG or SVG, whichever ``image`` is (see bake_png, bake_svg)."""
+    _check_size(image, max_size)
+    kind = image_type(image)
+    if kind == "png":
+        if verify_url is not None:
+            raise BakingError(
+                "A verify URL only exists in baked SVG images; a PNG carries the payload alone.",
+                code="baking.payload_invalid",
+            )
+        return bake_png(image, payload, ob3=ob3, max_size=max_size)
+    if kind == "svg":
+        return bake_svg(image, payload, ob3=ob3, verify_url=verify_url, max_size=max_size)
+    raise BakingError("This file is not a PNG or SVG image.", code="baking.not_image")
+
+
 # --------------------------------------------------------------------------------------------
 # PNG
 
@@ -184,8 +208,7 @@ _ITXT_PREFIX_OB3 = PNG_KEYWORD_OB3.encode() + b"\x00"
 _ITXT_PREFIX_OB2 = PNG_KEYWORD_OB2.encode() + b"\x00"
 
 
-@dataclass(frozen=True, slots=True)
-class _Chunk:
+class _Chunk(NamedTuple):
     type: bytes
     offset: int  # of the length field
     length: int  # of the data
@@ -351,6 +374,7 @@ def unbake_png(
     stopping at the first badge chunk: a damaged or ambiguous file is refused, not half-read.
     """
     _check_size(png, max_size)
+    png = bytes(png)
     chunks = _walk_png(png, check_crc=True)
     found: dict[str, list[_Chunk]] = {"ob3": [], "ob2": [], "legacy": []}
     for chunk in chunks:
@@ -410,6 +434,7 @@ def bake_png(
     bytes are copied unchanged.
     """
     _check_size(png, max_size)
+    png = bytes(png)
     _form_for_baking(payload, ob3=ob3)
     chunks = _walk_png(png, check_crc=False)
     keyword = PNG_KEYWORD_OB3 if ob3 else PNG_KEYWORD_OB2
@@ -436,6 +461,7 @@ _BADGE_TAGS = {
     f"{{{SVG_NAMESPACE_OB3}}}credential": "ob3",
     f"{{{SVG_NAMESPACE_OB2}}}assertion": "ob2",
 }
+_RAW_BADGE_TAGS = {name[1:]: kind for name, kind in _BADGE_TAGS.items()}
 _SVG_ROOT_TAGS = {f"{{{SVG_NS}}}svg", "svg"}
 # Nesting deeper than this is never a drawing; refusing it keeps tree walks bounded.
 _MAX_SVG_DEPTH = 256
@@ -470,7 +496,11 @@ class _SvgBadge:
 
 
 class _SvgScan:
-    """Parser target that records what baking and unbaking need, without building a tree."""
+    """Parser target that records what baking and unbaking need, without building a tree.
+
+    Its element handlers are installed on expat directly and receive raw ``uri}local`` names:
+    ElementTree's per-attribute name fixing would otherwise be most of the parsing time.
+    """
 
     def __init__(self) -> None:
         self.expat = None
@@ -484,16 +514,17 @@ class _SvgScan:
         if self.root_offset is None:
             self.root_namespaces[prefix] = uri
 
-    def start(self, tag: str, attrib: dict) -> None:
+    def raw_start(self, name: str, attributes: list[str]) -> None:
         offset = self.expat.CurrentByteIndex
         if self.root_offset is None:
-            _check_root(tag)
+            _check_root("{" + name if "}" in name else name)
             self.root_offset = offset
         self.depth += 1
         if self.depth > _MAX_SVG_DEPTH:
             raise _too_deep()
-        kind = _BADGE_TAGS.get(tag)
+        kind = _RAW_BADGE_TAGS.get(name)
         if kind is not None:
+            attrib = dict(zip(attributes[::2], attributes[1::2], strict=True))
             badge = _SvgBadge(kind, attrib, self.depth, offset, text=[])
             self.badges.append(badge)
             if self._open is None:
@@ -503,7 +534,7 @@ class _SvgScan:
         if self._open is not None:
             self._open.text.append(text)
 
-    def end(self, tag: str) -> None:
+    def raw_end(self, name: str) -> None:
         if self._open is not None and self._open.depth == self.depth:
             self._open.end = self.expat.CurrentByteIndex
             self._open = None
@@ -531,8 +562,13 @@ def _too_deep() -> BakingError:
 
 def _parse_svg(svg: bytes, target):
     parser = _SafeSvgParser(target)
+    if hasattr(parser.parser, "SetReparseDeferralEnabled"):
+        # The whole document is fed at once, so deferring big tokens only costs a re-parse.
+        parser.parser.SetReparseDeferralEnabled(False)
     if isinstance(target, _SvgScan):
-        target.expat = parser.parser
+        expat = target.expat = parser.parser
+        expat.StartElementHandler = target.raw_start
+        expat.EndElementHandler = target.raw_end
     try:
         parser.feed(bytes(svg))
         return parser.close()
@@ -560,23 +596,19 @@ def _parse_svg(svg: bytes, target):
         ) from exc
 
 
+_TAG_REST_RE = re.compile(rb"""(?:[^>"']+|"[^"]*"|'[^']*')*>""")
+
+
 def _end_of_tag(svg: bytes, start: int) -> int:
     """Index just past the ``>`` closing the tag that starts at ``start``.
 
     Only quoted attribute values may contain ``>`` inside a tag, so skipping quotes suffices
     (the document is already known to be well-formed).
     """
-    quote = None
-    for index in range(start + 1, len(svg)):
-        byte = svg[index]
-        if quote is not None:
-            if byte == quote:
-                quote = None
-        elif byte in (0x22, 0x27):
-            quote = byte
-        elif byte == 0x3E:
-            return index + 1
-    raise BakingError("The SVG image is not well-formed XML.", code="baking.xml_invalid")
+    match = _TAG_REST_RE.match(svg, start + 1)
+    if match is None:
+        raise BakingError("The SVG image is not well-formed XML.", code="baking.xml_invalid")
+    return match.end()
 
 
 # --------------------------------------------------------------------------------------------
@@ -764,6 +796,7 @@ _ALLOWED_ELEMENTS = frozenset({
 # fmt: on
 # Links are unwrapped (their drawing kept as a group): a badge image must not navigate anywhere.
 _UNWRAPPED_ELEMENTS = frozenset({"a"})
+_TEXT_ELEMENTS = frozenset({"text", "tspan", "textPath"})
 # fmt: off
 _ALLOWED_ATTRIBUTES = frozenset({
     "id", "class", "style", "lang", "transform", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy",
@@ -870,13 +903,15 @@ def _escape_value(text: str) -> str:
     )
 
 
-def _write_clean(element: Element, out: list[str], depth: int) -> None:
+def _write_clean(element: Element, out: list[str], depth: int, in_text: bool = False) -> None:
     """Append the sanitised markup of ``element`` (without its tail) to ``out``."""
     if depth > _MAX_SVG_DEPTH:
         raise _too_deep()
     local = _local_svg_name(element.tag)
     if local in _UNWRAPPED_ELEMENTS:
-        local, attrib = "g", {k: v for k, v in element.attrib.items() if k == "transform"}
+        # Inside text a link becomes a span, elsewhere a group: the content stays where it was.
+        local = "tspan" if in_text else "g"
+        attrib = {k: v for k, v in element.attrib.items() if k in ("transform", "class", "style")}
     elif local in _ALLOWED_ELEMENTS:
         attrib = element.attrib
     else:
@@ -898,8 +933,9 @@ def _write_clean(element: Element, out: list[str], depth: int) -> None:
     out.append(">")
     if element.text:
         out.append(_escape_text(element.text))
+    in_text = in_text or local in _TEXT_ELEMENTS
     for child in children:
-        _write_clean(child, out, depth + 1)
+        _write_clean(child, out, depth + 1, in_text)
         if child.tail:
             out.append(_escape_text(child.tail))
     out.append(f"</{local}>")

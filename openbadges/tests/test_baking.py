@@ -17,6 +17,7 @@ from openbadges.baking import (
     SVG_NAMESPACE_OB2,
     SVG_NAMESPACE_OB3,
     BakedPayload,
+    bake,
     bake_png,
     bake_svg,
     image_type,
@@ -776,3 +777,36 @@ def test_sanitize_svg_without_namespace_and_with_doctype():
     exported = sanitize_svg((DATA / "ob3-credential-doctype.svg").read_bytes())
     assert b"DOCTYPE" not in exported and b"inkscape" not in exported
     assert b"<circle" in exported and b">Data</text>" in exported
+
+
+def test_sanitize_unwraps_links_inside_text_as_spans():
+    linked = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><text x="1">Go <a href="https://x.eu">'
+        b'<tspan font-weight="bold">here</tspan></a> now</text></svg>'
+    )
+    text = _root(sanitize_svg(linked))[0]
+    assert [child.tag.rpartition("}")[2] for child in text] == ["tspan"]
+    assert text[0][0].text == "here" and text[0].tail == " now"
+    assert b"x.eu" not in sanitize_svg(linked)
+
+
+# ------------------------------------------------------------------------------------------
+# either format
+
+
+def test_bake_sniffs_the_image_type(png):
+    assert unbake(bake(png, OB3_JSON, ob3=True)).image_type == "png"
+    assert unbake(bake(SVG, OB2_JSON, ob3=False, verify_url=OB2_URL)).verify == OB2_URL
+    assert bake(png, OB3_JWT, ob3=True) == bake_png(png, OB3_JWT, ob3=True)
+    with pytest.raises(BakingError) as excinfo:
+        bake(png, OB2_JSON, ob3=False, verify_url=OB2_URL)
+    assert _code(excinfo) == "baking.payload_invalid"
+    with pytest.raises(BakingError) as excinfo:
+        bake(b"GIF89a...", OB3_JSON, ob3=True)
+    assert _code(excinfo) == "baking.not_image"
+
+
+def test_buffers_other_than_bytes_are_accepted(png):
+    baked = bake_png(bytearray(png), OB3_JWT, ob3=True)
+    assert unbake(memoryview(baked)).text == OB3_JWT
+    assert unbake(bytearray(bake_svg(memoryview(SVG), OB3_JWT, ob3=True))).text == OB3_JWT
