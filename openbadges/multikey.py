@@ -7,6 +7,8 @@ p256-priv 0x1306. Ed25519 public keys therefore start with `z6Mk`, P-256 ones wi
 
 from __future__ import annotations
 
+import functools
+
 import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -70,6 +72,15 @@ def encode_public_multikey(public_key: PublicKey) -> str:
 
 def decode_public_multikey(value: str) -> PublicKey:
     """The public key of a `publicKeyMultibase` value (Ed25519 or P-256)."""
+    if not isinstance(value, str):
+        raise InvalidKey("A Multikey value must be a string.", code="key.malformed")
+    return _decode_public(value)
+
+
+# Keys are immutable and issuers few, so decoded keys are kept: base58 decoding costs about as
+# much as a signature check when verifying many credentials of one issuer.
+@functools.lru_cache(maxsize=1024)
+def _decode_public(value: str) -> PublicKey:
     data = _decode(value)
     header, raw = data[:2], data[2:]
     try:
