@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from openbadges import did, jsonld, keyring, status
+from openbadges import did, documents, jsonld, keyring, recipient, status
 from openbadges.dataintegrity import sign_eddsa_rdfc_2022, verify_data_integrity
 from openbadges.errors import UndefinedTerm
 from openbadges.multikey import decode_public_multikey, encode_public_multikey
@@ -632,3 +632,96 @@ def test_python_verifies_a_js_signed_did_key_credential(did_cases):
     )
     assert result.ok is True, result.reason
     assert result.verification_method == did_key_vm("js-did-key")
+
+
+# --- documents made by our builders ---------------------------------------------------------
+
+
+def built_documents() -> dict[str, dict]:
+    issuer = documents.profile(
+        id=ISSUER,
+        name="Académie ACME — Łódź",
+        url="https://acme-academy.example.eu",
+        email="badges@acme-academy.example.eu",
+        image="https://badges.example.eu/issuers/acme-academy/logo.png",
+    )
+    achievement = documents.achievement(
+        id="https://badges.example.eu/achievements/data-literacy-basics",
+        name="Data Literacy Basics",
+        description="Reads, cleans and charts small tabular data sets.",
+        criteria=documents.criteria(narrative="Pass the final assessment with at least *70%*."),
+        image="https://badges.example.eu/achievements/data-literacy-basics/image.png",
+        achievement_type="Badge",
+        alignments=[
+            documents.alignment(
+                target_name="analyse big data",
+                target_url="http://data.europa.eu/esco/skill/0e2b5b7e-1b8a-4d4a-9c52-3f3e0e6d6e44",
+                target_framework="ESCO",
+                target_code="0e2b5b7e-1b8a-4d4a-9c52-3f3e0e6d6e44",
+                target_type="ext:ESCOSkill",
+            )
+        ],
+        tags=["data", "digital skills"],
+        credits_available=2.5,
+        in_language="en",
+    )
+    badge = documents.open_badge_credential(
+        id="urn:uuid:5b8c0c1e-8d1f-4c53-9a2e-0d6f3f1f2a10",
+        issuer=issuer,
+        achievement=achievement,
+        valid_from="2025-03-01T09:00:00Z",
+        valid_until="2035-03-01T09:00:00Z",
+        awarded_date="2025-02-27T15:30:00Z",
+        recipient=recipient.ob3_identity_object("Learner@Example.EU", salt="q9Xk2p"),
+        evidence=[
+            documents.evidence(name="Final project report", narrative="Charts of étés 2024."),
+            documents.evidence(id="https://badges.example.eu/evidence/5b8c0c1e", genre="Report"),
+        ],
+        credential_status={"id": LIST_URL, "type": "1EdTechRevocationList"},
+        credential_schema=True,
+    )
+    endorsement = documents.endorsement_credential(
+        id="urn:uuid:9d3c2a0e-2f44-4a1b-8f0e-6a1d5f0b7c21",
+        issuer=documents.profile(id=ISSUER, name="ACME Academy"),
+        subject_id="https://badges.example.eu/achievements/data-literacy-basics",
+        name="Endorsement of Data Literacy Basics",
+        valid_from="2025-03-02T10:00:00Z",
+        endorsement_comment="Aligned with the EU DigComp framework.",
+    )
+    return {"badge": badge, "endorsement": endorsement}
+
+
+@pytest.fixture(scope="module")
+def built_cases():
+    built = built_documents()
+    ours = {name: python_sign(document) for name, document in built.items()}
+    jobs = [js_sign_job(document, label="python") for document in built.values()]
+    jobs += [
+        {
+            "op": "verify-di",
+            "credential": signed,
+            "documents": {
+                LIST_URL: status.revocation_list_document(id=LIST_URL, issuer=ISSUER, revoked=[])
+            },
+        }
+        for signed in ours.values()
+    ]
+    results = run_batch(jobs)
+    return {
+        "ours": ours,
+        "js_signed": dict(zip(built, results[: len(built)], strict=True)),
+        "js_verdicts": dict(zip(built, results[len(built) :], strict=True)),
+    }
+
+
+@pytest.mark.parametrize("name", ["badge", "endorsement"])
+def test_js_verifies_credentials_from_our_builders(built_cases, name):
+    result = built_cases["js_verdicts"][name]
+    assert result["verified"] is True, error_text(result)
+
+
+@pytest.mark.parametrize("name", ["badge", "endorsement"])
+def test_js_signs_our_builders_output_exactly_as_we_do(built_cases, name):
+    result = built_cases["js_signed"][name]
+    assert result["ok"] is True, error_text(result)
+    assert [result["credential"]["proof"]] == built_cases["ours"][name]["proof"]
