@@ -2,6 +2,8 @@
  * VC-JWT jobs with `jose`, an independent JOSE implementation, following the OB 3.0 rules:
  * the payload is the credential itself plus iss = issuer.id, jti = id, sub =
  * credentialSubject.id, nbf = validFrom and exp = validUntil (NumericDate); header alg, kid, typ.
+ * A VC 1.1 credential (first context https://www.w3.org/2018/credentials/v1) travels in the
+ * `vc` claim instead, with nbf/exp from issuanceDate/expirationDate.
  */
 import * as jose from 'jose';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
@@ -12,6 +14,10 @@ import {makeDocumentLoader, methodInDocument} from './loader.mjs';
 import {makeCheckStatus} from './status.mjs';
 
 const ALGORITHMS = ['EdDSA', 'ES256', 'RS256'];
+const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
+
+const isVc11 = credential => [credential['@context']].flat()[0] === VC_V1_CONTEXT;
+const credentialOf = payload => payload.vc ?? payload;
 const ACCEPTED_TYP = [undefined, 'JWT', 'vc+jwt'];
 
 export class ClaimMismatch extends Error {
@@ -67,7 +73,9 @@ export async function signJwt(job) {
   if(job.payload) {
     payload = job.payload;
   } else if(job.credential) {
-    payload = {...job.credential, ...ob3Claims(job.credential)};
+    payload = isVc11(job.credential) ?
+      {...ob3Claims(job.credential), vc: job.credential} :
+      {...job.credential, ...ob3Claims(job.credential)};
   } else {
     throw new InputError('Give a "credential" (OB 3.0 claims added) or a raw "payload".');
   }
@@ -109,7 +117,11 @@ function keyResolver(job) {
 }
 
 function checkOb3Claims(payload) {
-  const expected = ob3Claims(payload);
+  const credential = credentialOf(payload);
+  if(payload.vc && !isVc11(payload.vc)) {
+    throw new ClaimMismatch('A "vc" claim must hold a VC 1.1 credential.');
+  }
+  const expected = ob3Claims(credential);
   for(const [claim, value] of Object.entries(expected)) {
     if(payload[claim] !== value) {
       throw new ClaimMismatch(
@@ -143,10 +155,11 @@ export async function verifyJwt(job) {
       throw new ClaimMismatch(`Header "typ" is "${header.typ}", not "JWT".`);
     }
     checkOb3Claims(payload);
-    if(payload.credentialStatus) {
+    const credential = credentialOf(payload);
+    if(credential.credentialStatus) {
       const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
       const result = await makeCheckStatus({suite})({
-        credential: payload, documentLoader: makeDocumentLoader({documents: job.documents})
+        credential, documentLoader: makeDocumentLoader({documents: job.documents})
       });
       status = {verified: result.verified, errors: describeErrors(result.error)};
       if(!result.verified) {
