@@ -292,7 +292,7 @@ def _badge_chunk_kind(png: bytes, chunk: _Chunk) -> str | None:
         if png.startswith(_ITXT_PREFIX_OB2, start) and chunk.length >= len(_ITXT_PREFIX_OB2):
             return "ob2"
     elif (
-        chunk.type == b"tEXt"
+        chunk.type in (b"tEXt", b"zTXt")
         and png.startswith(_ITXT_PREFIX_OB2, chunk.data_start)
         and chunk.length >= len(_ITXT_PREFIX_OB2)
     ):
@@ -383,7 +383,7 @@ def unbake_png(
             found[kind].append(chunk)
     for kind, label in (("ob3", "openbadgecredential"), ("ob2", "openbadges"), ("legacy", "")):
         if len(found[kind]) > 1:
-            name = f"iTXt:{label}" if label else "tEXt:openbadges"
+            name = f"iTXt:{label}" if label else "tEXt/zTXt:openbadges"
             raise BakingError(
                 f"The PNG image contains more than one {name} chunk; a baked image carries "
                 "exactly one badge.",
@@ -402,13 +402,22 @@ def unbake_png(
         return BakedPayload(kind, text, _form_for_unbaking(text), "png")
     if found["legacy"]:
         chunk = found["legacy"][0]
-        if chunk.length - len(_ITXT_PREFIX_OB2) > max_payload:
+        raw = png[chunk.data_start + len(_ITXT_PREFIX_OB2) : chunk.end - 4]
+        if chunk.type == b"zTXt":
+            # ImageMagick stores long properties compressed: method byte 0, then zlib.
+            if raw[:1] != b"\x00":
+                raise BakingError(
+                    "The badge text chunk (zTXt) of the PNG image is malformed.",
+                    code="baking.chunk_invalid",
+                )
+            raw = _inflate(raw[1:], max_payload)
+        if len(raw) > max_payload:
             raise BakingError(
                 f"The badge data in the PNG image is larger than {max_payload:,} bytes.",
                 code="baking.too_large",
             )
-        # tEXt is Latin-1 by definition (PNG §11.3.4.3).
-        text = png[chunk.data_start + len(_ITXT_PREFIX_OB2) : chunk.end - 4].decode("latin-1")
+        # tEXt and zTXt are Latin-1 by definition (PNG §11.3.4.3-4).
+        text = raw.decode("latin-1")
         return BakedPayload("ob2", text, _form_for_unbaking(text), "png", legacy=True)
     raise BakingError("The PNG image does not contain a badge.", code="baking.no_badge")
 

@@ -233,6 +233,23 @@ def test_png_legacy_text_chunk_is_read():
     assert unbake(buffer.getvalue()) == BakedPayload("ob2", OB2_URL, "url", "png", legacy=True)
 
 
+def test_png_legacy_compressed_text_chunk_is_read(png):
+    """ImageMagick (used by PHP bakers) writes long properties as zTXt."""
+    legacy = _insert_after_ihdr(
+        png, _chunk(b"zTXt", b"openbadges\x00\x00" + zlib.compress(OB2_URL.encode("latin-1")))
+    )
+    assert unbake(legacy) == BakedPayload("ob2", OB2_URL, "url", "png", legacy=True)
+    bomb = _chunk(b"zTXt", b"openbadges\x00\x00" + _zeros_deflate(64 << 20))
+    with pytest.raises(BakingError) as excinfo:
+        unbake(_insert_after_ihdr(png, bomb))
+    assert _code(excinfo) == "baking.decompression_bomb"
+    bad_method = _chunk(b"zTXt", b"openbadges\x00\x07" + zlib.compress(b"x"))
+    with pytest.raises(BakingError) as excinfo:
+        unbake(_insert_after_ihdr(png, bad_method))
+    assert _code(excinfo) == "baking.chunk_invalid"
+    assert bake_png(legacy, OB3_JWT, ob3=True) == bake_png(png, OB3_JWT, ob3=True)
+
+
 def test_png_itxt_wins_over_legacy_text(png):
     both = _insert_after_ihdr(
         png,
@@ -539,6 +556,18 @@ def test_svg_with_doctype_line_and_editor_metadata():
     rebaked = bake_svg(data, OB3_JWT, ob3=True)
     assert rebaked.startswith(data[: data.index(b"<svg")])  # prolog and DOCTYPE untouched
     assert unbake(rebaked).form == "jws"
+
+
+def test_svg_external_dtd_line_is_not_fetched_and_its_entities_refused():
+    external = (
+        b'<?xml version="1.0" standalone="no"?>'
+        b'<!DOCTYPE svg SYSTEM "http://attacker.example/x.dtd">'
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1"/></svg>'
+    )
+    assert b'<rect width="1"/>' in sanitize_svg(external)
+    with pytest.raises(BakingError) as excinfo:
+        sanitize_svg(external.replace(b'<rect width="1"/>', b"<text>&nbsp;</text>"))
+    assert _code(excinfo) == "baking.xml_entities"
 
 
 def test_svg_verify_attribute_empty_with_body():
