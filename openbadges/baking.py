@@ -68,9 +68,10 @@ class BakedPayload:
     """What an image carries.
 
     ``kind`` is ``"ob3"`` (an OpenBadgeCredential) or ``"ob2"`` (an OB 2.0 assertion);
-    ``text`` is exactly what was baked: credential/assertion JSON, a compact JWS/JWT or a URL
-    (``form`` says which). For an SVG OB 2.0 assertion baked with its JSON, ``verify`` holds the
-    ``verify`` attribute (the hosted assertion URL). ``legacy`` marks a pre-2.0 ``tEXt`` chunk.
+    ``text`` is what was baked: credential/assertion JSON, a compact JWS/JWT or a URL (``form``
+    says which), byte for byte from a PNG, without the whitespace around an SVG element's body.
+    For an SVG assertion baked with its JSON, ``verify`` holds the ``verify`` attribute (the
+    hosted assertion URL). ``legacy`` marks a pre-2.0 ``tEXt``/``zTXt`` chunk (usually a URL).
     """
 
     kind: Kind
