@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 from cachetools import LRUCache
 from pyld import jsonld as pyld_jsonld
+from pyld import nquads as pyld_nquads
 from pyld.context_resolver import ContextResolver
 
 from .errors import InvalidDocument, UndefinedTerm
@@ -39,6 +41,39 @@ ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 
 _resolved_contexts: LRUCache = LRUCache(maxsize=256)
+
+# RDFC-1.0 canonical N-Quads escape `"`, backslash and every control character: \b \t \n \f \r
+# as ECHAR, the other C0 characters and DEL as \uXXXX. pyld 3.3 escapes only \t \n \r `"` and
+# backslash, so a name containing, say, a form feed would canonicalise (and hash) differently here
+# than in jsonld.js (rdf-canonize 5) and every conforming verifier. We install the conforming
+# escaping in pyld's serialiser and parser, which its canonicaliser calls for both output and
+# blank node hashes.
+_ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_LITERAL_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+_LITERAL_UNESCAPE = re.compile(r'\\(?:([btnfr"\'\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))')
+_UNECHAR = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
+
+
+def escape_literal(value: str) -> str:
+    """A string as it appears between the quotes of a canonical N-Quads literal."""
+    if not _LITERAL_ESCAPE.search(value):
+        return value
+    return _LITERAL_ESCAPE.sub(
+        lambda match: _ECHAR.get(match.group()) or f"\\u{ord(match.group()):04X}", value
+    )
+
+
+def _unescape_literal(value: str) -> str:
+    def replace(match: re.Match) -> str:
+        if match.group(1) is not None:
+            return _UNECHAR[match.group(1)]
+        return chr(int(match.group(2) or match.group(3), 16))
+
+    return _LITERAL_UNESCAPE.sub(replace, value)
+
+
+pyld_nquads.escape = escape_literal
+pyld_nquads.unescape = _unescape_literal
 
 
 @cache

@@ -169,3 +169,11 @@ def test_pyld_errors_become_invalid_document():
     with pytest.raises(InvalidDocument) as caught:
         jsonld.canonicalize({"@context": {"@version": 2}, "name": "x"})
     assert caught.value.code == "jsonld.invalid"
+
+
+def test_literals_are_escaped_as_rdfc_1_0_requires():
+    doc = copy.deepcopy(CREDENTIAL)
+    doc["name"] = 'a"b\\c\nd\re\tf\bg\fh\x01i\x7fj\u00e9\U0001f600'
+    canonical = jsonld.canonicalize(doc)
+    assert '"a\\"b\\\\c\\nd\\re\\tf\\bg\\fh\\u0001i\\u007Fj\u00e9\U0001f600"' in canonical
+    assert jsonld.canonicalize_nquads(jsonld.to_nquads(doc)) == canonical
