@@ -8,6 +8,7 @@ JWKs follow RFC 7517 / 8037; a key without an explicit `kid` is named by its RFC
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -170,6 +171,21 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
 
 
 def _public_from_members(jwk: Mapping[str, Any]) -> PublicKey:
+    members = tuple(jwk.get(name) for name in ("kty", "crv", "x", "y", "n", "e"))
+    if all(value is None or isinstance(value, str) for value in members):
+        return _cached_public_key(*members)
+    return _build_public_key(jwk)
+
+
+# Keys are immutable and a verifier meets the same few issuer keys again and again: building an
+# RSA or P-256 key object costs more than checking a signature with it.
+@functools.lru_cache(maxsize=1024)
+def _cached_public_key(*members: str | None) -> PublicKey:
+    names = ("kty", "crv", "x", "y", "n", "e")
+    return _build_public_key({k: v for k, v in zip(names, members, strict=True) if v is not None})
+
+
+def _build_public_key(jwk: Mapping[str, Any]) -> PublicKey:
     kty = jwk.get("kty")
     try:
         if kty == "OKP":
