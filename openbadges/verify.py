@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from . import baking, dataintegrity, did, jsonld, keys, multikey, status
+from . import baking, dataintegrity, did, jsonld, keys, multikey, status, vcjwt
 from .errors import FetchError, InvalidKey, OpenBadgesError
 from .fetch import JSON_MEDIA_TYPES, Fetcher, FetcherProtocol
 from .keyring import KeyStatus, ManagedKey, credential_issued_at, ensure_key_usable
@@ -419,18 +419,17 @@ class _Run:
 
     def _compact_jws(self, token: str) -> None:
         try:
-            header = json.loads(keys.b64url_decode(token.split(".")[0]))
-            payload = json.loads(keys.b64url_decode(token.split(".")[1]))
-        except (OpenBadgesError, ValueError, RecursionError):
-            self._fail("input.parse", "The JWT/JWS is malformed.", "input.jws")
-        if not isinstance(header, dict) or not isinstance(payload, dict):
-            self._fail("input.parse", "The JWT/JWS is malformed.", "input.jws")
+            header, payload = vcjwt.decode_unverified(token)
+        except OpenBadgesError as exc:
+            self._fail("input.parse", f"The JWT/JWS is malformed: {exc.message}", "input.jws")
+        except RecursionError:
+            self._fail("input.parse", "The JWT/JWS is nested too deeply.", "input.jws")
         if isinstance(payload.get("vc"), dict) or VC_V2 in _contexts(payload):
             self.report.add("input.parse", "passed", "The input is a VC-JWT.")
             self.report.format = "ob3-jwt"
-            credential = payload["vc"] if isinstance(payload.get("vc"), dict) else payload
+            credential, proof_checks = self._verify_jwt(token, header, payload)
             self.report.credential = credential
-            self._ob3(credential, jwt=token)
+            self._ob3(credential, proof_checks=proof_checks)
             return
         if set(c for c in _contexts(payload) if isinstance(c, str)) & OB2_CONTEXTS or (
             "Assertion" in _types(payload)
@@ -448,7 +447,7 @@ class _Run:
 
     # -- OB 3.0 -----------------------------------------------------------------------------------
 
-    def _ob3(self, credential: dict, *, jwt: str | None) -> None:
+    def _ob3(self, credential: dict, *, proof_checks: list[Check] | None = None) -> None:
         version = "2.0" if _contexts(credential)[:1] == [VC_V2] else "1.1"
         if _contexts(credential)[:1] not in ([VC_V2], [VC_V1]):
             self._fail(
@@ -459,10 +458,12 @@ class _Run:
         self._safe_mode(credential)
         self._schema(credential, version)
         issuer_id = _node_id(credential.get("issuer"))
-        if jwt is None:
+        if proof_checks is None:
             self._di_proof(credential, issuer_id)
         else:
-            self._jwt_proof(jwt, credential, issuer_id)
+            # A VC-JWT is verified before its credential can be read, so its key and proof
+            # checks were made first; they are reported in the usual place.
+            self.report.checks.extend(proof_checks)
         self._ob3_status(credential)
         if version == "2.0":
             self._validity(credential.get("validFrom"), credential.get("validUntil"))
@@ -637,54 +638,76 @@ class _Run:
         document = self._fetch_json_document(base, accept=JSON_ACCEPT)
         return _key_from_document(document, vm, base)
 
-    def _jwt_proof(self, token: str, credential: dict, issuer_id: str | None) -> None:
-        try:
-            header = json.loads(keys.b64url_decode(token.split(".")[0]))
-            claims = json.loads(keys.b64url_decode(token.split(".")[1]))
-        except (OpenBadgesError, ValueError):
-            self._fail("proof", "The JWT header is malformed.", "proof.invalid")
-        kid = header.get("kid") if isinstance(header, dict) else None
+    def _verify_jwt(self, token: str, header: dict, claims: dict) -> tuple[dict, list[Check]]:
+        """Verify a VC-JWT: (the credential it carries, its issuer.key and proof checks)."""
+        vc = claims.get("vc")
+        registered = set(vcjwt.REGISTERED_CLAIMS)
+        credential = (
+            dict(vc)
+            if isinstance(vc, dict)
+            else {k: v for k, v in claims.items() if k not in registered}
+        )
+        issuer_id = claims.get("iss") if isinstance(claims.get("iss"), str) else None
+        checks: list[Check] = []
+        kid = header.get("kid")
         resolved: ResolvedKey | None = None
-        if isinstance(kid, str) and kid:
+        if isinstance(kid, str) and kid and not kid.startswith(keys.JWK_THUMBPRINT_URN_PREFIX):
             try:
                 resolved = self._resolve_key(kid, issuer_id)
                 self._check_key_lifecycle(
                     resolved, credential_issued_at(credential, jwt_claims=claims)
                 )
             except (OpenBadgesError, ValueError) as exc:
-                self.report.add(
-                    "issuer.key", "failed", getattr(exc, "message", str(exc)), _code(exc)
+                checks.append(
+                    Check("issuer.key", "failed", getattr(exc, "message", str(exc)), _code(exc))
                 )
-                self.report.add(
-                    "proof", "failed", "The signature cannot be checked without the issuer's key."
+                checks.append(
+                    Check("proof", "failed", "The signature cannot be checked without a key.")
                 )
-                return
-            self.report.add("issuer.key", "passed", f"The issuer's key {kid} was found.")
-        elif isinstance(header, dict) and isinstance(header.get("jwk"), dict):
-            self.report.add(
-                "issuer.key",
-                "warning",
-                "The JWT carries its own public key (jwk header); nothing ties it to the issuer.",
+                return credential, checks
+        elif not isinstance(header.get("jwk"), dict):
+            checks.append(Check("issuer.key", "failed", "The JWT header names no key (kid)."))
+            checks.append(
+                Check("proof", "failed", "The signature cannot be checked without a key.")
             )
-        else:
-            self.report.add("issuer.key", "failed", "The JWT header names no key (kid).")
-            self.report.add("proof", "failed", "The signature cannot be checked without a key.")
-            return
-
-        def resolve(key_id: str):
-            if resolved is not None:
-                return resolved.public_key
-            return keys.public_key_from_jwk(header["jwk"])
-
-        from . import vcjwt
-
+            return credential, checks
+        # Dates are the validity checks' business, against the caller's `now`; the token's own
+        # consistency (nbf = validFrom, exp = validUntil, iss, sub, jti) is checked as of the
+        # moment it claims to have been made.
+        stated = [claims.get(name) for name in ("nbf", "iat")]
+        moments = [v for v in stated if isinstance(v, int | float) and not isinstance(v, bool)]
         try:
-            vcjwt.verify_vc_jwt(token, resolve_public_key=resolve)
+            as_of = datetime.fromtimestamp(max(moments), UTC) if moments else self.now
+        except (OverflowError, OSError, ValueError):
+            as_of = self.now
+        try:
+            verified = vcjwt.verify_vc_jwt_full(
+                token,
+                resolve_public_key=(lambda _kid: resolved.public_key) if resolved else None,
+                now=as_of,
+            )
         except OpenBadgesError as exc:
-            self.report.add("proof", "failed", f"The JWT does not verify: {exc.message}", exc.code)
-            return
-        algorithm = header.get("alg", "?")
-        self.report.add("proof", "passed", f"The VC-JWT signature ({algorithm}) is valid.")
+            if resolved is None:
+                outcome = "failed" if exc.code in ("jwt.key", "jwt.key_provenance") else "passed"
+                message = (
+                    exc.message if outcome == "failed" else "The token carries the issuer's key."
+                )
+                checks.append(
+                    Check("issuer.key", outcome, message, exc.code if outcome == "failed" else None)
+                )
+            else:
+                checks.append(Check("issuer.key", "passed", f"The issuer's key {kid} was found."))
+            checks.append(
+                Check("proof", "failed", f"The JWT does not verify: {exc.message}", exc.code)
+            )
+            return credential, checks
+        if resolved is None:
+            checks.append(Check("issuer.key", "passed", "The token carries the issuer's did:key."))
+        else:
+            checks.append(Check("issuer.key", "passed", f"The issuer's key {kid} was found."))
+        algorithm = verified.header.get("alg", "?")
+        checks.append(Check("proof", "passed", f"The VC-JWT signature ({algorithm}) is valid."))
+        return verified.credential, checks
 
     def _ob3_status(self, credential: dict) -> None:
         try:
@@ -809,12 +832,9 @@ class _Run:
             key_resolver=self.key_resolver,
         )
         if _COMPACT_JWS.match(text):
-            claims = json.loads(keys.b64url_decode(text.split(".")[1]))
-            list_credential = claims.get("vc", claims) if isinstance(claims, dict) else None
-            if not isinstance(list_credential, dict):
-                raise status.StatusListError("The status list JWT holds no credential.")
-            issuer_id = _node_id(list_credential.get("issuer"))
-            nested._jwt_proof(text, list_credential, issuer_id)
+            header, claims = vcjwt.decode_unverified(text)
+            list_credential, checks = nested._verify_jwt(text, header, claims)
+            nested.report.checks.extend(checks)
         else:
             list_credential = response.json()
             if not isinstance(list_credential, dict):
