@@ -1,13 +1,37 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.utils.encoding import force_str
+
+
+def site() -> SimpleNamespace:
+    """The site as allauth's email templates expect it (`name`, `domain`).
+
+    django.contrib.sites is not installed; the name and address come from settings so that
+    emails say "Badge Europe" rather than the host name of whichever node sent them.
+    """
+    return SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Send allauth's emails (verification, password reset) through a background task."""
 
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.SITE_NAME}] {force_str(subject)}"
+
     def send_mail(self, template_prefix, email, context):
         from badgeeurope.tasks import send_email_message
 
-        msg = self.render_mail(template_prefix, email, context)
+        mail_context = {
+            "request": allauth_context.request,
+            "email": email,
+            **context,
+            "current_site": site(),
+        }
+        msg = self.render_mail(template_prefix, email, mail_context)
         send_email_message.enqueue(
             subject=msg.subject,
             body=msg.body,

@@ -216,6 +216,7 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "invitations": invitations,
             "invite_form": invite_form,
+            "invitation_max_age_days": settings.INVITATION_MAX_AGE_DAYS,
         },
     )
 

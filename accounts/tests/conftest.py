@@ -25,6 +25,7 @@ class World:
     outsider: User
     other_owner: User
     members: dict[str, User] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
 
     def persona(self, name: str) -> User | None:
         if name == "anonymous":
@@ -88,4 +89,5 @@ def w(world, db):
         outsider=users[world.outsider.pk],
         other_owner=users[world.other_owner.pk],
         members={role: users[user.pk] for role, user in world.members.items()},
+        extra=world.extra,
     )
