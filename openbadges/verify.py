@@ -403,7 +403,7 @@ class _Run:
                 )
             self.report.format = "ob3-di"
             self.report.credential = document
-            self._ob3(document, jwt=None)
+            self._ob3(document)
             return
         if set(c for c in contexts if isinstance(c, str)) & OB2_CONTEXTS or (
             "Assertion" in _types(document)
