@@ -307,7 +307,7 @@ def _check_claims(
     payload: Mapping[str, Any],
     credential: Mapping[str, Any],
     is_v1: bool,
-    now: datetime,
+    now: datetime | None,
     leeway: timedelta,
 ) -> None:
     if payload.get("iss") != _issuer_id(credential) or payload.get("iss") is None:
@@ -327,19 +327,19 @@ def _check_claims(
     start = credential.get(start_field)
     if start is None or _numeric_date(start, start_field) != int(nbf.timestamp()):
         raise _fail(f"The nbf claim does not match the credential's {start_field}.", "jwt.claims")
-    if nbf > now + leeway:
+    if now is not None and nbf > now + leeway:
         raise _fail(
             f"The credential is not valid before {_format_numeric(nbf.timestamp())}.",
             "jwt.not_yet_valid",
         )
     iat = _claim_time(payload, "iat")
-    if iat is not None and iat > now + leeway:
+    if now is not None and iat is not None and iat > now + leeway:
         raise _fail("The token claims to be issued in the future.", "jwt.not_yet_valid")
     exp = _claim_time(payload, "exp")
     end = credential.get(end_field)
     if end is not None and (exp is None or _numeric_date(end, end_field) != int(exp.timestamp())):
         raise _fail(f"The exp claim does not match the credential's {end_field}.", "jwt.claims")
-    if exp is not None and exp <= now - leeway:
+    if now is not None and exp is not None and exp <= now - leeway:
         raise _fail(f"The credential expired on {_format_numeric(exp.timestamp())}.", "jwt.expired")
 
 
@@ -349,8 +349,13 @@ def verify_vc_jwt_full(
     resolve_public_key: Callable[[str], PublicKey] | None = None,
     now: datetime | None = None,
     leeway: timedelta = DEFAULT_LEEWAY,
+    check_dates: bool = True,
 ) -> VerifiedJwt:
-    """Verify a VC-JWT; raise ProofError with a specific `code` and a plain reason."""
+    """Verify a VC-JWT; raise ProofError with a specific `code` and a plain reason.
+
+    With `check_dates=False` the nbf / iat / exp claims are still checked against the
+    credential but not against the clock, for callers that report validity dates themselves.
+    """
     compact = decode_compact(token, code="jwt.malformed")
     header, payload = compact.header, compact.payload
     alg = check_header(header)
@@ -371,7 +376,12 @@ def verify_vc_jwt_full(
     if not verify_signature(key, compact.signing_input, compact.signature):
         raise _fail("The signature does not match the token's content.", "jwt.signature")
     credential, is_v1 = _credential_from_payload(payload)
-    now = parse_datetime(now) if now is not None else datetime.now(UTC)
+    if not check_dates:
+        now = None
+    elif now is None:
+        now = datetime.now(UTC)
+    else:
+        now = parse_datetime(now)
     _check_claims(payload, credential, is_v1, now, leeway)
     return VerifiedJwt(credential=credential, header=header, claims=payload, public_key=key)
 

@@ -244,6 +244,9 @@ def test_expired_and_not_yet_valid(signed):
     assert info.value.code == "jwt.not_yet_valid"
     # Within the leeway for clock skew.
     verify_vc_jwt(signed, now="2025-03-01T08:59:30Z")
+    # A caller that reports dates itself can leave the clock out, not the consistency.
+    verified = verify_vc_jwt_full(signed, now="2030-01-01T00:00:00Z", check_dates=False)
+    assert verified.claims["exp"] == 1772323200
 
 
 @pytest.mark.parametrize(
@@ -266,6 +269,12 @@ def test_claims_must_match_the_credential(pairs, signed, claim, value):
     with pytest.raises(ProofError) as info:
         verify_vc_jwt(token, now=NOW, resolve_public_key=lambda kid: pairs["Ed25519"].public_key)
     assert info.value.code == "jwt.claims"
+    with pytest.raises(ProofError):
+        verify_vc_jwt_full(
+            token,
+            resolve_public_key=lambda kid: pairs["Ed25519"].public_key,
+            check_dates=False,
+        )
 
 
 def test_missing_exp_for_a_credential_with_valid_until(pairs, signed):
