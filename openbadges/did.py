@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from openbadges.errors import InvalidKey
 from openbadges.keyring import KeyStatus, ManagedKey, format_datetime, parse_datetime
-from openbadges.keys import PublicKey, algorithm_of, public_jwk, public_key_from_jwk
+from openbadges.keys import PublicKey, algorithm_of, jwks, public_jwk, public_key_from_jwk
 from openbadges.multikey import MULTIKEY_CONTEXT, decode_public_multikey, encode_public_multikey
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
@@ -255,6 +255,22 @@ def did_web_document(
     if service_list:
         document["service"] = service_list
     return document
+
+
+def did_web_jwks(did: str, keys: Iterable[ManagedKey]) -> dict:
+    """The JWK Set to serve beside a did:web document (e.g. `/.well-known/jwks.json`).
+
+    Each key's `kid` is the verification method `jwt_kid` names, so a VC-JWT's `kid` is found
+    in both. Revoked keys are left out: a JWK Set cannot say when a key was compromised.
+    """
+    if "#" in did or "?" in did:
+        raise InvalidDid("A JWK Set is made for a DID, not a DID URL.")
+    _parse_did_web(did)
+    return jwks(
+        public_jwk(key.public_key, kid=jwt_kid(did, key))
+        for key in keys
+        if key.status is not KeyStatus.REVOKED
+    )
 
 
 # Reading DID documents -------------------------------------------------------------------------

@@ -139,6 +139,12 @@ def sign_vc_jwt(
     else:
         if not isinstance(kid, str) or not kid:
             raise _fail("The kid must be a non-empty URL.", "jwt.key")
+        if kid.startswith("did:") and kid.split("#", 1)[0] != claims["iss"]:
+            raise _fail(
+                f"The key {kid} does not belong to the issuer {claims['iss']}; verifiers "
+                "would refuse the token.",
+                "jwt.key_provenance",
+            )
         headers["kid"] = kid
     try:
         body = orjson.dumps(payload)
@@ -201,6 +207,10 @@ def _resolve_key(
     resolve_public_key: Callable[[str], PublicKey] | None,
 ) -> PublicKey:
     kid = header.get("kid")
+    issuer = claims.get("iss")
+    if kid is not None and kid.startswith("#") and isinstance(issuer, str):
+        # A bare fragment names a verification method of the issuer's own document.
+        kid = issuer + kid
     embedded = None
     if "jwk" in header:
         try:
@@ -209,7 +219,6 @@ def _resolve_key(
             raise _fail(
                 f"The jwk header is not a usable public key: {exc.message}", "jwt.key"
             ) from exc
-    issuer = claims.get("iss")
     # Key provenance: a key named by a DID URL must belong to the issuer's DID.
     if kid is not None and kid.startswith("did:") and "#" in kid and kid.split("#", 1)[0] != issuer:
         raise _fail(

@@ -10,6 +10,7 @@ from openbadges.did import (
     did_key_verification_method,
     did_web_document,
     did_web_for,
+    did_web_jwks,
     did_web_url,
     jwt_kid,
     resolve_did_key,
@@ -304,3 +305,52 @@ def test_resolve_did_web_through_fetcher(document, pairs):
 def test_did_web_document_refuses_did_urls(pairs):
     with pytest.raises(InvalidDid):
         did_web_document(DID + "#key-1", [ManagedKey("key-1", pairs["ed"].public_key)])
+
+
+def test_did_web_jwks_lists_usable_keys_under_their_jwt_kid(pairs):
+    keys = [
+        ManagedKey("key-1", pairs["old"].public_key, KeyStatus.RETIRED),
+        ManagedKey(
+            "key-2", pairs["lost"].public_key, KeyStatus.REVOKED, compromised_at="2026-06-01"
+        ),
+        ManagedKey("key-3", pairs["ed"].public_key),
+        ManagedKey("rsa-1", pairs["rsa"].public_key),
+    ]
+    document = did_web_jwks(DID, keys)
+    assert [key["kid"] for key in document["keys"]] == [
+        DID + "#key-1-jwk",
+        DID + "#key-3-jwk",
+        DID + "#rsa-1",
+    ]
+    assert all("d" not in key for key in document["keys"])
+    with pytest.raises(InvalidDid):
+        did_web_jwks(DID + "#x", keys)
+
+
+def test_did_key_document_for_p256():
+    document = did_key_document(P256_VECTOR_DID)
+    method = document["verificationMethod"][0]
+    assert method["id"] == P256_VECTOR_DID + "#" + P256_VECTOR_DID.removeprefix("did:key:")
+    assert (
+        public_jwk(resolve_verification_method(method["id"], document), alg=False)["x"]
+        == (P256_VECTOR_JWK["x"])
+    )
+
+
+def test_did_web_document_extras(pairs):
+    document = did_web_document(
+        DID,
+        [ManagedKey("key-1", pairs["ed"].public_key)],
+        jwk_methods=False,
+        also_known_as=["https://badges.example.org/issuers/abc"],
+        services=[
+            {
+                "id": DID + "#profile",
+                "type": "LinkedDomains",
+                "serviceEndpoint": "https://badges.example.org",
+            }
+        ],
+    )
+    assert [m["type"] for m in document["verificationMethod"]] == ["Multikey"]
+    assert document["alsoKnownAs"] == ["https://badges.example.org/issuers/abc"]
+    assert document["service"][0]["type"] == "LinkedDomains"

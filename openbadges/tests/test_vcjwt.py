@@ -226,11 +226,12 @@ def test_unknown_kid_is_refused(pairs, did_document):
 
 def test_key_of_another_did_is_refused(pairs):
     key = pairs["Ed25519"]
-    token = sign_vc_jwt(
-        credential(DID_WEB), key=key, kid=did_key_verification_method(key.public_key)
+    _, payload = decode_unverified(
+        sign_vc_jwt(credential(DID_WEB), key=key, kid=DID_WEB + "#key-1-jwk", issued_at=NOW)
     )
+    header = {"alg": "EdDSA", "kid": did_key_verification_method(key.public_key), "typ": "JWT"}
     with pytest.raises(ProofError) as info:
-        verify_vc_jwt(token, now=NOW)
+        verify_vc_jwt(forge(header, payload, key=key), now=NOW)
     assert info.value.code == "jwt.key_provenance"
 
 
@@ -402,3 +403,26 @@ def test_signing_needs_the_claims_sources(pairs):
             sign_vc_jwt(broken, key=key, kid=issuer + "#k")
     with pytest.raises(ProofError):
         sign_vc_jwt(credential(issuer, iss="x"), key=key, kid=issuer + "#k")
+
+
+def test_relative_kid_names_a_method_of_the_issuer(pairs, did_document):
+    token = sign_vc_jwt(
+        credential(DID_WEB), key=pairs["Ed25519"], kid=DID_WEB + "#key-1-jwk", issued_at=NOW
+    )
+    header, payload = decode_unverified(token)
+    header["kid"] = "#key-1-jwk"
+    relative = forge(header, payload, key=pairs["Ed25519"])
+    seen = []
+
+    def resolve(kid):
+        seen.append(kid)
+        return resolve_verification_method(kid, did_document)
+
+    verify_vc_jwt(relative, resolve_public_key=resolve, now=NOW)
+    assert seen == [DID_WEB + "#key-1-jwk"]
+
+
+def test_signing_with_another_did_s_key_is_refused(pairs):
+    with pytest.raises(ProofError) as info:
+        sign_vc_jwt(credential(DID_WEB), key=pairs["Ed25519"], kid="did:web:other.example#key-1")
+    assert info.value.code == "jwt.key_provenance"
