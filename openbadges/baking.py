@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -153,7 +154,8 @@ def image_type(data: bytes) -> Literal["png", "svg"] | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "svg"  # UTF-16 XML; the parser decides whether it really is SVG
     head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE", b"<!doctype")):
+    # XML declaration or other processing instruction, comment, DOCTYPE, or the root itself.
+    if head.startswith((b"<?", b"<!", b"<svg")):
         return "svg"
     return None
 
@@ -471,6 +473,7 @@ _BADGE_TAGS = {
     f"{{{SVG_NAMESPACE_OB3}}}credential": "ob3",
     f"{{{SVG_NAMESPACE_OB2}}}assertion": "ob2",
 }
+_BADGE_NAMESPACES = {"ob3": SVG_NAMESPACE_OB3, "ob2": SVG_NAMESPACE_OB2}
 _RAW_BADGE_TAGS = {name[1:]: kind for name, kind in _BADGE_TAGS.items()}
 _SVG_ROOT_TAGS = {f"{{{SVG_NS}}}svg", "svg"}
 # Nesting deeper than this is never a drawing; refusing it keeps tree walks bounded.
@@ -518,6 +521,7 @@ class _SvgScan:
         self.root_offset: int | None = None
         self.root_namespaces: dict[str, str] = {}
         self.badges: list[_SvgBadge] = []
+        self.namespace_uses: Counter[str] = Counter()
         self._open: _SvgBadge | None = None
 
     def start_ns(self, prefix: str, uri: str) -> None:
@@ -532,6 +536,9 @@ class _SvgScan:
         self.depth += 1
         if self.depth > _MAX_SVG_DEPTH:
             raise _too_deep()
+        for qualified in (name, *attributes[::2]):
+            if "}" in qualified:
+                self.namespace_uses[qualified.partition("}")[0]] += 1
         kind = _RAW_BADGE_TAGS.get(name)
         if kind is not None:
             attrib = dict(zip(attributes[::2], attributes[1::2], strict=True))
@@ -592,6 +599,13 @@ def _parse_svg(svg: bytes, target):
         raise BakingError(
             "The SVG image declares its own document type rules (DTD), which are refused.",
             code="baking.xml_dtd",
+        ) from exc
+    except (LookupError, ValueError) as exc:
+        # Declared encodings expat does not know go through Python codecs, which fail with
+        # these (defusedxml's own errors are ValueErrors too, handled above).
+        raise BakingError(
+            "The SVG image declares a character encoding that cannot be read.",
+            code="baking.xml_invalid",
         ) from exc
     except ParseError as exc:
         if getattr(exc, "code", None) == 11:  # expat: undefined entity
@@ -670,7 +684,20 @@ _XML_DECL_ENCODING_RE = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
 )
 _UTF8_NAMES = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
-_XMLNS_OPENBADGES_RE = re.compile(rb"""(\sxmlns:openbadges\s*=\s*)(["'])[^"']*\2""")
+_TAG_NAME_RE = re.compile(rb"<[^\s/>]+")
+_ATTRIBUTE_RE = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def _rebind_openbadges_prefix(start_tag: bytes, namespace: bytes) -> bytes:
+    """``start_tag`` with its ``xmlns:openbadges`` value replaced, attribute by attribute so
+    that the same text inside another attribute's value is left alone."""
+    position = _TAG_NAME_RE.match(start_tag).end()
+    while (attribute := _ATTRIBUTE_RE.match(start_tag, position)) is not None:
+        if attribute.group(1) == b"xmlns:openbadges":
+            value = b'xmlns:openbadges="' + namespace + b'"'
+            return start_tag[: attribute.start(1)] + value + start_tag[attribute.end() :]
+        position = attribute.end()
+    raise BakingError("The SVG image is not well-formed XML.", code="baking.xml_invalid")
 
 
 def _escape_attribute(value: str) -> str:
@@ -764,10 +791,16 @@ def bake_svg(
         cut = len(root_tag) - (2 if self_closing else 1)
         root_tag = root_tag[:cut] + b' xmlns:openbadges="' + namespace + b'"' + root_tag[cut:]
     elif declared_ns != namespace.decode():
-        # Re-baking an image baked for the other version: rebind the prefix in place.
-        root_tag = _XMLNS_OPENBADGES_RE.sub(
-            lambda m: m.group(1) + b'"' + namespace + b'"', root_tag, count=1
-        )
+        removed = sum(1 for badge in scan.badges if _BADGE_NAMESPACES[badge.kind] == declared_ns)
+        if scan.namespace_uses[declared_ns] == removed:
+            # Re-baking an image baked for the other version: nothing else uses the prefix, so
+            # it can be rebound in place.
+            root_tag = _rebind_openbadges_prefix(root_tag, namespace)
+        else:
+            # Other markup relies on the old binding; rebinding would change its meaning (or
+            # turn it into a badge), so the new element declares the namespace itself.
+            cut = len(b"<openbadges:credential" if ob3 else b"<openbadges:assertion")
+            element = element[:cut] + b' xmlns:openbadges="' + namespace + b'"' + element[cut:]
     if self_closing:
         qname = re.match(rb"<\s*([^\s/>]+)", root_tag).group(1)
         return b"".join(
@@ -936,19 +969,19 @@ def _write_clean(element: Element, out: list[str], depth: int, in_text: bool = F
     out.append("<" + local)
     for name, value in attributes.items():
         out.append(f' {name}="{_escape_value(value)}"')
-    children = [] if local == "style" else list(element)
-    if not children and not element.text:
-        out.append("/>")
-        return
     out.append(">")
+    opened = len(out)
     if element.text:
         out.append(_escape_text(element.text))
     in_text = in_text or local in _TEXT_ELEMENTS
-    for child in children:
+    for child in [] if local == "style" else element:
         _write_clean(child, out, depth + 1, in_text)
         if child.tail:
             out.append(_escape_text(child.tail))
-    out.append(f"</{local}>")
+    if len(out) == opened:
+        out[-1] = "/>"  # nothing kept inside: the same form a second pass would write
+    else:
+        out.append(f"</{local}>")
 
 
 def sanitize_svg(svg: bytes, *, max_size: int = DEFAULT_MAX_IMAGE_SIZE) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -523,6 +524,35 @@ def test_svg_rebake_replaces_existing_element():
     assert unbake_svg(back).text == OB3_JSON
 
 
+def test_svg_prefix_bound_elsewhere_is_not_rebound():
+    """Markup that uses the openbadges prefix for another namespace keeps its meaning: the
+    new element declares the namespace itself instead of rebinding the root's prefix."""
+    foreign = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://example.org/other">'
+        b"<openbadges:credential>not a badge</openbadges:credential><rect/></svg>"
+    )
+    for payload, ob3 in ((OB3_JWT, True), (OB2_JWS, False)):
+        baked = bake_svg(foreign, payload, ob3=ob3)
+        assert b'xmlns:openbadges="https://example.org/other"' in baked
+        assert b"not a badge" in baked
+        assert unbake_svg(baked).text == payload
+    # Only the declaration itself is rewritten, not the same text inside another value.
+    decoy = b"<svg xmlns='http://www.w3.org/2000/svg' data-x=\" xmlns:openbadges='a'\"" + (
+        b" xmlns:openbadges = 'http://openbadges.org'><openbadges:assertion verify='a.b.c'/></svg>"
+    )
+    rebaked = bake_svg(decoy, OB3_JWT, ob3=True)
+    assert rebaked.startswith(
+        b"<svg xmlns='http://www.w3.org/2000/svg' data-x=\" xmlns:openbadges='a'\""
+        b' xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+    )
+    assert unbake_svg(rebaked).text == OB3_JWT
+    # An element of the other badge namespace under the prefix is kept as well.
+    mixed = bake_svg(SVG, OB2_URL, ob3=False).replace(b"<circle", b"<openbadges:note/><circle")
+    baked = bake_svg(mixed, OB3_JWT, ob3=True)
+    assert b"<openbadges:note/>" in baked and b'"http://openbadges.org"' in baked
+    assert unbake_svg(baked) == BakedPayload("ob3", OB3_JWT, "jws", "svg")
+
+
 def test_svg_replaces_nested_and_self_closing_elements():
     nested = (
         b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
@@ -839,3 +869,71 @@ def test_buffers_other_than_bytes_are_accepted(png):
     baked = bake_png(bytearray(png), OB3_JWT, ob3=True)
     assert unbake(memoryview(baked)).text == OB3_JWT
     assert unbake(bytearray(bake_svg(memoryview(SVG), OB3_JWT, ob3=True))).text == OB3_JWT
+
+
+# ------------------------------------------------------------------------------------------
+# fuzzing: damaged input of any kind gives a BakingError, never another exception
+
+
+def _fix_crcs(data: bytearray) -> bytes:
+    pos = 8
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        end = pos + 12 + length
+        if end > len(data):
+            break
+        data[end - 4 : end] = struct.pack(">I", zlib.crc32(data[pos + 4 : end - 4]))
+        pos = end
+    return bytes(data)
+
+
+def _outcome(operation, data) -> str:
+    try:
+        operation(data)
+    except BakingError as error:
+        assert error.code.startswith("baking.") and str(error)
+        return error.code
+    return "ok"
+
+
+def test_fuzzed_pngs_fail_cleanly(png):
+    rng = random.Random(20261127)
+    baked = bake_png(_insert_after_ihdr(png, _itxt("Comment", b"x" * 40)), OB3_JSON, ob3=True)
+    codes = set()
+    for _ in range(600):
+        data = bytearray(baked)
+        for _ in range(rng.randint(1, 4)):
+            position = rng.randrange(8, len(data))
+            choice = rng.random()
+            if choice < 0.5:
+                data[position] = rng.randrange(256)
+            elif choice < 0.75:
+                del data[position : position + rng.randint(1, 30)]
+            else:
+                data[position:position] = rng.randbytes(rng.randint(1, 30))
+        mutated = _fix_crcs(data) if rng.random() < 0.8 else bytes(data)
+        codes.add(_outcome(unbake, mutated))
+        codes.add(_outcome(lambda d: bake_png(d, OB3_JWT, ob3=True), mutated))
+    # The mutations reach deep enough to hit the chunk, CRC, truncation and payload checks.
+    assert {"baking.crc", "baking.truncated", "baking.chunk_invalid"} <= codes
+    assert "baking.payload_invalid" in codes or "baking.multiple_badges" in codes
+
+
+def test_fuzzed_svgs_fail_cleanly():
+    rng = random.Random(7)
+    baked = bake_svg((DATA / "ob2-hosted-bakery-layout.svg").read_bytes(), OB2_JWS, ob3=False)
+    alphabet = [b"<", b">", b"&", b'"', b"]]>", b"<![CDATA[", b"/", b"=", b"\x00", b"\xff", b"&#0;"]
+    codes = set()
+    for _ in range(300):
+        data = bytearray(baked)
+        for _ in range(rng.randint(1, 3)):
+            position = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                del data[position : position + rng.randint(1, 12)]
+            else:
+                data[position:position] = rng.choice(alphabet)
+        mutated = bytes(data)
+        codes.add(_outcome(unbake, mutated))
+        codes.add(_outcome(sanitize_svg, mutated))
+        codes.add(_outcome(lambda d: bake_svg(d, OB3_JWT, ob3=True), mutated))
+    assert "baking.xml_invalid" in codes and "ok" in codes
