@@ -112,7 +112,12 @@ def _normalise_host(host: str) -> str:
     except UnicodeError as exc:
         raise InvalidDid(f"{host!r} is not a valid host name.") from exc
     labels = ascii_host.split(".")
-    if len(ascii_host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(x) for x in labels):
+    if (
+        len(ascii_host) > 253
+        or len(labels) < 2
+        or labels[-1].isdigit()  # an IP address, not a domain name
+        or not all(_HOST_LABEL.match(label) for label in labels)
+    ):
         raise InvalidDid(f"{host!r} is not a valid public host name for did:web.")
     return ascii_host
 

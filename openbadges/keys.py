@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -49,8 +50,12 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+
+
 def b64url_decode(text: str) -> bytes:
-    if not isinstance(text, str) or "=" in text:
+    """Strict unpadded base64url (RFC 7515 §2); the standard decoder skips stray characters."""
+    if not isinstance(text, str) or not _B64URL.match(text):
         raise InvalidKey("A base64url value is malformed.", code="key.malformed")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

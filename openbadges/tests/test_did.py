@@ -159,6 +159,7 @@ def test_did_web_url(did, url):
         "https://badges.example.org/x?y=1",
         "https://badges.example.org/x#frag",
         "https://localhost/x",
+        "https://127.0.0.1/x",
         "https://badges.example.org//x",
         "https://badges.example.org/../x",
         "ftp://badges.example.org",
