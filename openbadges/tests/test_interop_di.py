@@ -725,3 +725,81 @@ def test_js_signs_our_builders_output_exactly_as_we_do(built_cases, name):
     result = built_cases["js_signed"][name]
     assert result["ok"] is True, error_text(result)
     assert [result["credential"]["proof"]] == built_cases["ours"][name]["proof"]
+
+
+# --- the full verifier's report on what both sides signed -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def reports(python_signed, js_signed, revocation_list, python_status_list):
+    from openbadges.fetch import StaticFetcher
+    from openbadges.verify import verify
+
+    def report(document):
+        fetcher = StaticFetcher(
+            {
+                LIST_URL: revocation_list,
+                PY_STATUS_LIST: python_status_list,
+                JS_STATUS_LIST: js_signed["status_list"],
+            }
+        )
+        return verify(document, fetcher=fetcher, key_resolver=resolve_fragment_key)
+
+    cases = {("python", name): doc for name, doc in python_signed.items()}
+    cases |= {("js", name): doc for name, doc in js_signed.items() if name != "status_list"}
+    return {case: report(doc) for case, doc in cases.items()}
+
+
+def describe(report) -> str:
+    return "\n".join(f"{c.id}: {c.outcome}: {c.message}" for c in report.checks)
+
+
+# Known defect of openbadges.verify, found by these tests: strict, so the marker must go when
+# it is fixed.
+SINGLE_PROOF = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "openbadges.verify fails its 'schema' check when `proof` is one object, which is how "
+        "Digital Bazaar's libraries (and many issuers) write it. OB 3.0 lets `proof` be "
+        "compacted to a single value, and the 1EdTech validator retries with the JSON-LD schema "
+        "variants and then reports the plain-JSON schema difference only as a warning."
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("side", "name"),
+    [
+        ("python", "valid"),
+        ("python", "unicode"),
+        ("python", "bitstring_good"),
+        pytest.param("js", "valid", marks=SINGLE_PROOF),
+        pytest.param("js", "ed25519_2020", marks=SINGLE_PROOF),
+        pytest.param("js", "same_input", marks=SINGLE_PROOF),
+    ],
+)
+def test_our_verifier_accepts_what_both_sides_sign(reports, side, name):
+    report = reports[(side, name)]
+    assert report.valid, describe(report)
+    assert report.format == "ob3-di"
+    assert report.check("proof").outcome == "passed"
+    assert report.check("status.revocation").outcome == "passed"
+
+
+@pytest.mark.parametrize("side", ["python", pytest.param("js", marks=SINGLE_PROOF)])
+@pytest.mark.parametrize(
+    ("name", "failed_check"),
+    [
+        ("tampered", "proof"),
+        ("wrong_key", "proof"),
+        ("expired", "validity.expiry"),
+        ("revoked", "status.revocation"),
+        ("bitstring_revoked", "status.revocation"),
+    ],
+)
+def test_our_verifier_refuses_bad_variants_for_the_right_reason(reports, side, name, failed_check):
+    # The same variants the JavaScript verifier refuses (above), for the same reason: exactly
+    # one check fails, and it is the one about that defect.
+    report = reports[(side, name)]
+    assert not report.valid
+    assert [check.id for check in report.failures] == [failed_check], describe(report)
