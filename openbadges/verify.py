@@ -19,7 +19,6 @@ never fetched (they are bundled).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from . import baking, dataintegrity, did, jsonld, keys, multikey, status, vcjwt
+from . import baking, dataintegrity, did, jsonld, jws, keys, multikey, recipient, status, vcjwt
 from .errors import FetchError, InvalidKey, OpenBadgesError
 from .fetch import JSON_MEDIA_TYPES, Fetcher, FetcherProtocol
 from .keyring import KeyStatus, ManagedKey, credential_issued_at, ensure_key_usable
@@ -234,28 +233,6 @@ def _same_origin(a: str, b: str) -> bool:
         return (one.scheme, one.hostname, one.port) == (two.scheme, two.hostname, two.port)
     except ValueError:
         return False
-
-
-def _hash_matches(identity_hash: str, candidates: list[str], salt: str) -> bool:
-    algorithm, _, digest = identity_hash.partition("$")
-    algorithm = algorithm.lower()
-    if algorithm not in ("sha256", "md5") or not digest:
-        return False
-    for candidate in candidates:
-        data = (candidate + salt).encode("utf-8")
-        computed = (
-            hashlib.sha256(data).hexdigest()
-            if algorithm == "sha256"
-            else hashlib.md5(data, usedforsecurity=False).hexdigest()
-        )
-        if computed == digest.lower():
-            return True
-    return False
-
-
-def _recipient_candidates(expected: str) -> list[str]:
-    trimmed = expected.strip()
-    return list(dict.fromkeys([expected, trimmed, trimmed.lower()]))
 
 
 class _Run:
@@ -864,11 +841,11 @@ class _Run:
             self.report.add("recipient", "skipped", "No recipient was given to compare with.")
             return
         subjects = [s for s in _as_list(credential.get("credentialSubject")) if isinstance(s, dict)]
-        candidates = _recipient_candidates(self.expected_recipient)
         for subject in subjects:
             subject_id = subject.get("id")
             if isinstance(subject_id, str) and (
-                subject_id in candidates or subject_id.lower() == f"mailto:{candidates[-1]}"
+                self._identity_matches(subject_id, False, None)
+                or self._identity_matches(subject_id.removeprefix("mailto:"), False, None)
             ):
                 self.report.add("recipient", "passed", "The credential was issued to this person.")
                 return
@@ -879,7 +856,6 @@ class _Run:
                     identifier.get("identityHash"),
                     identifier.get("hashed"),
                     identifier.get("salt"),
-                    candidates,
                 ):
                     self.report.add(
                         "recipient", "passed", "The credential was issued to this person."
@@ -892,14 +868,19 @@ class _Run:
             "recipient.mismatch",
         )
 
-    @staticmethod
-    def _identity_matches(identity: Any, hashed: Any, salt: Any, candidates: list[str]) -> bool:
-        if not isinstance(identity, str):
+    def _identity_matches(self, identity: Any, hashed: Any, salt: Any) -> bool:
+        if not isinstance(identity, str) or not self.expected_recipient:
             return False
-        salt = salt if isinstance(salt, str) else ""
-        if hashed is True or (hashed is None and "$" in identity):
-            return _hash_matches(identity, candidates, salt)
-        return identity in candidates or identity.lower() == candidates[-1]
+        is_hashed = hashed is True or (hashed is None and "$" in identity)
+        try:
+            return recipient.identity_matches(
+                identity=identity,
+                hashed=is_hashed,
+                candidate=self.expected_recipient,
+                salt=salt if isinstance(salt, str) else None,
+            )
+        except OpenBadgesError:
+            return False
 
     # -- validity ---------------------------------------------------------------------------------
 
@@ -1045,8 +1026,6 @@ class _Run:
                 problems.append(getattr(exc, "message", str(exc)))
                 continue
             self.report.add("issuer.key", "passed", f"The issuer's key {key_url} was found.")
-            from . import jws
-
             try:
                 signed = jws.verify_ob2_jws(token, public_key=public_key)
             except OpenBadgesError as exc:
@@ -1182,10 +1161,9 @@ class _Run:
         if not self.expected_recipient:
             self.report.add("recipient", "skipped", "No recipient was given to compare with.")
             return
-        recipient = assertion.get("recipient")
-        candidates = _recipient_candidates(self.expected_recipient)
-        if isinstance(recipient, dict) and self._identity_matches(
-            recipient.get("identity"), recipient.get("hashed"), recipient.get("salt"), candidates
+        identity = assertion.get("recipient")
+        if isinstance(identity, dict) and self._identity_matches(
+            identity.get("identity"), identity.get("hashed"), identity.get("salt")
         ):
             self.report.add("recipient", "passed", "The badge was awarded to this person.")
             return
