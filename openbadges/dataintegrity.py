@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import base58
+import based58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -98,7 +98,7 @@ def hash_data(canonical_proof_options: str, canonical_document: str) -> bytes:
 
 
 def encode_proof_value(signature: bytes) -> str:
-    return "z" + base58.b58encode(signature).decode("ascii")
+    return "z" + based58.b58encode(signature).decode("ascii")
 
 
 def decode_proof_value(value: object) -> bytes:
@@ -110,8 +110,8 @@ def decode_proof_value(value: object) -> bytes:
     if len(value) > _MAX_PROOF_VALUE_LENGTH:
         raise ProofError("The proofValue is too long.", code="proof.malformed")
     try:
-        signature = base58.b58decode(value[1:])
-    except ValueError as exc:
+        signature = based58.b58decode(value[1:].encode("ascii"))
+    except (ValueError, UnicodeEncodeError) as exc:
         raise ProofError("The proofValue is not valid base58btc.", code="proof.malformed") from exc
     if len(signature) != 64:
         raise ProofError(
@@ -191,7 +191,7 @@ def _suite_of(proof: dict) -> str:
     return str(proof.get("type", ""))
 
 
-def _check_proof_shape(proof: object, expected_purpose: str) -> tuple[str, str] | None:
+def check_proof_shape(proof: object, expected_purpose: str) -> tuple[str, str] | None:
     """None when the proof can be checked cryptographically, else (reason, code)."""
     if not isinstance(proof, dict):
         return "The proof is not a JSON object.", "proof.malformed"
@@ -223,7 +223,7 @@ def verify_proof(
     expected_purpose: str = ASSERTION_METHOD,
 ) -> ProofResult:
     """Check one proof over an unsecured document (`canonical_document` may be precomputed)."""
-    problem = _check_proof_shape(proof, expected_purpose)
+    problem = check_proof_shape(proof, expected_purpose)
     if problem is not None:
         return _failure(proof if isinstance(proof, dict) else {}, *problem)
     method = proof["verificationMethod"]
@@ -304,7 +304,7 @@ def verify_data_integrity(
     canonical_document: str | None = None
     results = []
     for proof in proofs_of(document):
-        if canonical_document is None and _check_proof_shape(proof, expected_purpose) is None:
+        if canonical_document is None and check_proof_shape(proof, expected_purpose) is None:
             try:
                 canonical_document = jsonld.canonicalize(body)
             except OpenBadgesError as error:
