@@ -130,3 +130,18 @@ def test_csv_export_contains_the_filtered_log(client, url, organisation, owner, 
 def test_empty_log_explains_itself(client, url, owner):
     client.force_login(owner)
     assert "Nothing has been recorded" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "label"),
+    [
+        ("fr", "Journal d’audit", "Membre ajouté"),
+        ("de", "Änderungsprotokoll", "Mitglied hinzugefügt"),
+        ("fi", "Tapahtumaloki", "Jäsen lisätty"),
+    ],
+)
+def test_the_log_speaks_the_visitors_language(client, url, owner, recorded, language, title, label):
+    client.force_login(owner)
+    content = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<h1>{title}</h1>" in content
+    assert label in content
