@@ -6,6 +6,8 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.utils.encoding import force_str
 
+from .language import remember_language
+
 
 def site() -> SimpleNamespace:
     """The site as allauth's email templates expect it (`name`, `domain`).
@@ -18,6 +20,13 @@ def site() -> SimpleNamespace:
 
 class AccountAdapter(DefaultAccountAdapter):
     """Send allauth's emails (verification, password reset) through a background task."""
+
+    def post_login(self, request, user, **kwargs):
+        # Signing in on a new device brings back the language chosen in the account settings.
+        response = super().post_login(request, user, **kwargs)
+        if getattr(user, "language", ""):
+            remember_language(response, user.language)
+        return response
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {force_str(subject)}"

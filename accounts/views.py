@@ -29,6 +29,7 @@ from .forms import (
     RoleForm,
     role_choices,
 )
+from .language import remember_language
 from .models import Organisation, Role
 from .permissions import member_role
 
@@ -394,28 +395,6 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 translation.activate(language)
             messages.success(request, _("Your settings have been saved."))
             response = redirect("account_settings")
-            _remember_language(response, language)
+            remember_language(response, language)
             return response
     return render(request, "accounts/account_settings.html", {"form": form})
-
-
-def _remember_language(response: HttpResponse, language: str) -> None:
-    """Store the choice where LocaleMiddleware reads it, as Django's set_language view does."""
-    if not language:
-        response.delete_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
-        return
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )

@@ -308,3 +308,12 @@ def test_totp_activation_and_sign_in_with_code(client, w, settings):
     assert "_auth_user_id" not in client.session
     client.post("/accounts/2fa/authenticate/", {"code": _code(secret)})
     assert int(client.session["_auth_user_id"]) == w.outsider.pk
+
+
+def test_sign_in_restores_preferred_language(client, w):
+    User.objects.filter(pk=w.outsider.pk).update(language="it")
+    response = client.post(
+        "/accounts/login/", {"login": "outsider@example.net", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "it"
