@@ -467,11 +467,12 @@ def sign_with_template(
     """Byte for byte what `sign_eddsa_rdfc_2022(template.build_document(values), …)` returns."""
     if not isinstance(private_key, Ed25519PrivateKey):
         raise ProofError("eddsa-rdfc-2022 needs an Ed25519 private key.", code="proof.key_type")
-    document = template.build_document(values)
+    ordered = template._ordered(values)
+    canonical_document = template.canonicalize(ordered)
+    document = template.build_document(ordered)
     proof = dataintegrity.new_proof(
         verification_method=verification_method, created=created, proof_purpose=proof_purpose
     )
-    canonical_document = template.canonicalize(template.values_of(document))
     proof_template = _proof_template(document["@context"], verification_method, proof_purpose)
     data = _proof_digest(proof_template, proof["created"]) + _sha256(canonical_document)
     proof["proofValue"] = dataintegrity.encode_proof_value(private_key.sign(data))
