@@ -258,3 +258,21 @@ def test_vc_1_1_shapes_get_the_proof_context():
         created=fast["proof"][0]["created"],
     )
     assert fast == full
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "https://badges.example.eu/a/../b/./c",
+        "https://bädges.example.eu/ä?x=1&y=%20#frag",
+        "did:web:badges.example.eu:issuers:a%3A1",
+        "urn:uuid:ABCDEF00-0000-4000-8000-000000000000",
+        "https://badges.example.eu/😀/\u202e",
+        "https://badges.example.eu/a#b#c",
+    ],
+)
+def test_unusual_but_valid_iris_match_the_full_algorithm(credential_template, iri):
+    values = _random_values(random.Random(5))
+    values[0] = iri
+    document = credential_template.build_document(values)
+    assert credential_template.canonicalize(values) == jsonld.canonicalize(document)
