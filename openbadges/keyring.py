@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from openbadges.errors import InvalidKey
+from openbadges.errors import InvalidDocument, InvalidKey
 from openbadges.keys import PublicKey, algorithm_of
 
 KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -41,25 +41,25 @@ def parse_datetime(value: datetime | str | int | float | None) -> datetime | Non
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InvalidKey("A date is not a boolean.", code="date.invalid")
+        raise InvalidDocument("A date is not a boolean.", code="date.invalid")
     if isinstance(value, int | float):
         try:
             return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError) as exc:
-            raise InvalidKey(
+            raise InvalidDocument(
                 f"The timestamp {value!r} is out of range.", code="date.invalid"
             ) from exc
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError as exc:
-            raise InvalidKey(
+            raise InvalidDocument(
                 f"{value!r} is not an ISO 8601 date-time.", code="date.invalid"
             ) from exc
     elif isinstance(value, datetime):
         parsed = value
     else:
-        raise InvalidKey(f"{value!r} is not a date-time.", code="date.invalid")
+        raise InvalidDocument(f"{value!r} is not a date-time.", code="date.invalid")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

@@ -11,8 +11,9 @@ Verifying also accepts VC 1.1 tokens, whose credential sits in the `vc` claim, a
 values of W3C VC-JOSE-COSE (`vc+jwt`, `vc+ld+json+jwt`). Only EdDSA, ES256 and RS256 are
 accepted, and the algorithm must match the key's type: never `none`, never an HMAC.
 
-The compact serialisation and the signature are PyJWT's; the payload is serialised with orjson
-(the credential's exact bytes, fast enough for bulk issuing).
+Signing uses PyJWT's compact serialisation with the payload serialised by orjson (fast enough for
+bulk issuing). Verification parses the token strictly and checks the signature with
+`cryptography` (see `verify_vc_jwt_full`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import jwt
 import orjson
 
 from openbadges.did import resolve_did_key
-from openbadges.errors import InvalidKey, OpenBadgesError, ProofError
+from openbadges.errors import InvalidDocument, InvalidKey, OpenBadgesError, ProofError
 from openbadges.jws import decode_compact
 from openbadges.keyring import parse_datetime
 from openbadges.keys import (
@@ -66,7 +67,7 @@ def _subject_id(credential: Mapping[str, Any]) -> Any:
 def _numeric_date(value: Any, field: str) -> int:
     try:
         instant = parse_datetime(value)
-    except InvalidKey as exc:
+    except InvalidDocument as exc:
         raise _fail(f"The credential's {field} is not a valid date-time.", "jwt.claims") from exc
     return int(instant.timestamp())
 

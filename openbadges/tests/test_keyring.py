@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openbadges.errors import InvalidKey
+from openbadges.errors import InvalidDocument, InvalidKey
 from openbadges.keyring import (
     Keyring,
     KeyStatus,
@@ -128,8 +128,9 @@ def test_revoked_key_cannot_be_retired_and_retire_keeps_others(public_keys):
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", True, [], 1e30])
 def test_bad_dates_are_refused(value):
-    with pytest.raises(InvalidKey):
+    with pytest.raises(InvalidDocument) as info:
         parse_datetime(value)
+    assert info.value.code == "date.invalid"
 
 
 def test_naive_dates_are_utc():
