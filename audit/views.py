@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from accounts.models import Organisation
 from accounts.permissions import member_role
 
@@ -20,12 +21,27 @@ EVENTS_PER_PAGE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _member_organisation_or_404(request: HttpRequest, slug: str) -> Organisation:
-    """Outsiders get a 404 so they cannot learn which private pages exist."""
+def _member_organisation_or_404(request: HttpRequest, slug: str) -> tuple[Organisation, str]:
+    """The organisation and the user's role in it. Outsiders get a 404 so they cannot learn
+    which private pages exist."""
     organisation = get_object_or_404(Organisation, slug=slug)
-    if member_role(request.user, organisation) is None:
+    role = member_role(request.user, organisation)
+    if role is None:
         raise Http404
-    return organisation
+    return organisation, role
+
+
+def _abilities(role: str) -> dict[str, bool]:
+    """What the organisation's page navigation (accounts/_organisation_nav.html) may offer."""
+    granted = roles.role_permissions(role)
+    return {
+        "view": roles.VIEW in granted,
+        "change": roles.CHANGE in granted,
+        "delete": roles.DELETE in granted,
+        "manage_members": roles.MANAGE_MEMBERS in granted,
+        "manage_owners": roles.MANAGE_OWNERS in granted,
+        "view_audit": roles.VIEW_AUDIT in granted,
+    }
 
 
 def _spreadsheet_safe(value) -> str:
@@ -79,7 +95,7 @@ def _csv_response(organisation: Organisation, events) -> StreamingHttpResponse:
 
 @login_required
 def organisation_audit_log(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = _member_organisation_or_404(request, slug)
+    organisation, role = _member_organisation_or_404(request, slug)
     action_names = audit_action_names_for_organisation(user=request.user, organisation=organisation)
     form = AuditFilterForm(request.GET or None)
     form.fields["action"].widget.attrs["list"] = "audit-action-names"
@@ -98,6 +114,7 @@ def organisation_audit_log(request: HttpRequest, slug: str) -> HttpResponse:
         "audit/organisation_log.html",
         {
             "organisation": organisation,
+            "can": _abilities(role),
             "form": form,
             "page": page,
             "action_names": action_names,
