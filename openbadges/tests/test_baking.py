@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import random
@@ -836,6 +837,34 @@ def test_sanitize_svg_without_namespace_and_with_doctype():
     exported = sanitize_svg((DATA / "ob3-credential-doctype.svg").read_bytes())
     assert b"DOCTYPE" not in exported and b"inkscape" not in exported
     assert b"<circle" in exported and b">Data</text>" in exported
+
+
+@pytest.mark.parametrize(
+    ("css", "safe"),
+    [
+        ("fill: url(#g); stroke: rgb(0, 0, 0)", True),
+        ("transform: rotate(45deg) translate(2px, 3px)", True),
+        ("@media (max-width: 10px) { .a { fill: red } }", True),
+        ("fill: url( '#g' )", True),
+        ("fill: url(https://evil.example/x)", False),
+        ("fill: url ( 'https://evil.example/x' )", False),
+        ("background: image-set('https://evil.example/x.png' 1x)", False),
+        ("background: u<b>rl(https://evil.example/x)", False),
+        ("@import 'https://evil.example/x.css';", False),
+        ("@font-face { src: local(x) }", False),
+        ("fill: \\75rl(https://evil.example/x)", False),
+        ("width: expression(alert(1))", False),
+        ("-moz-binding: x", False),
+    ],
+)
+def test_style_values_that_load_anything_are_dropped(css, safe):
+    attribute, text = html.escape(css, quote=True), html.escape(css, quote=False)
+    drawing = (
+        f'<svg xmlns="{SVG_NS}"><rect width="1" style="{attribute}"/><style>{text}</style></svg>'
+    )
+    cleaned = _root(sanitize_svg(drawing.encode()))
+    assert ("style" in cleaned[0].attrib) == safe
+    assert (len(cleaned) == 2) == safe
 
 
 def test_sanitize_unwraps_links_inside_text_as_spans():
