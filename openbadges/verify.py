@@ -27,7 +27,19 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from . import baking, dataintegrity, did, jsonld, jws, keys, multikey, recipient, status, vcjwt
+from . import (
+    baking,
+    dataintegrity,
+    did,
+    jsonld,
+    jws,
+    keys,
+    multikey,
+    recipient,
+    schema,
+    status,
+    vcjwt,
+)
 from .errors import FetchError, InvalidKey, OpenBadgesError
 from .fetch import JSON_MEDIA_TYPES, Fetcher, FetcherProtocol
 from .keyring import KeyStatus, ManagedKey, credential_issued_at, ensure_key_usable
@@ -473,16 +485,15 @@ class _Run:
                 "schema.type",
             )
             return
-        from . import schema
-
         try:
-            schema.validate(credential, kind=kind)
+            schema.validate(_as_vc2(credential) if version == "1.1" else credential, kind=kind)
         except OpenBadgesError as exc:
             self.report.add("schema", "failed", exc.message, exc.code)
             return
         label = "Open Badges 3.0" if kind == "achievementcredential" else "Endorsement"
+        form = " (read in its VC 2.0 form)" if version == "1.1" else ""
         self.report.add(
-            "schema", "passed", f"The credential follows the official {label} JSON Schema."
+            "schema", "passed", f"The credential follows the official {label} JSON Schema{form}."
         )
 
     def _di_proof(self, credential: dict, issuer_id: str | None) -> None:
@@ -1253,6 +1264,22 @@ def _key_from_document(document: dict, vm: str, base: str) -> ResolvedKey:
     if controller is None and node is not document:
         controller = document.get("id")
     return ResolvedKey(public_key, controller=controller)
+
+
+def _as_vc2(credential: dict) -> dict:
+    """A VC 1.1 credential with its VC 2.0 names, for the bundled (VC 2.0) OB 3.0 schema.
+
+    The OB 3.0 parts of the two variants are the same; the first context and the date
+    properties differ (the official "any" schema accepts either form), and VC 1.1 era signers
+    wrote a single proof as an object, which the JSON-LD form of the schema tolerates.
+    """
+    renamed = {"issuanceDate": "validFrom", "expirationDate": "validUntil"}
+    converted = {renamed.get(key, key): value for key, value in credential.items()}
+    contexts = _contexts(credential)
+    converted["@context"] = [VC_V2, *contexts[1:]]
+    if isinstance(converted.get("proof"), dict):
+        converted["proof"] = [converted["proof"]]
+    return converted
 
 
 def _looks_like_svg(data: bytes) -> bool:

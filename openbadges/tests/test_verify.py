@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from openbadges import baking, did, keyring, multikey, status
+from openbadges import baking, dataintegrity, did, jsonld, keyring, multikey, status
 from openbadges.fetch import FetchResponse
 from openbadges.keys import public_jwk
 from openbadges.tests.verify_support import (
@@ -559,3 +559,55 @@ def test_a_baked_svg_is_unbaked_and_verified(signed):
     baked = baking.bake_svg(svg, json.dumps(signed), ob3=True)
     report = verify(baked, fetcher=offline(), now=NOW)
     assert report.valid, report.failures
+
+
+# -- VC 1.1 ---------------------------------------------------------------------------------------
+
+VC_V1_CONTEXTS = [
+    "https://www.w3.org/2018/credentials/v1",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+]
+
+
+def vc_v1_credential(**kwargs):
+    document = credential(ISSUER, **kwargs)
+    document["@context"] = list(VC_V1_CONTEXTS)
+    document["issuanceDate"] = document.pop("validFrom")
+    if "validUntil" in document:
+        document["expirationDate"] = document.pop("validUntil")
+    return document
+
+
+def test_vc_1_1_credential_with_eddsa_rdfc_2022():
+    signed = sign(vc_v1_credential(valid_until="2025-12-31T00:00:00Z"), KEY, METHOD)
+    assert signed["@context"][-1] == "https://w3id.org/security/data-integrity/v2"
+    report = verify(signed, fetcher=offline(), now=datetime(2025, 6, 1, tzinfo=UTC))
+    assert report.valid, report.failures
+    assert "VC 2.0 form" in report.check("schema").message
+    expired = verify(signed, fetcher=offline(), now=NOW)
+    assert outcomes(expired)["validity.expiry"] == "failed"
+    assert report.summary["issued_on"] == "2025-03-01T09:00:00Z"
+
+
+def test_vc_1_1_credential_with_ed25519_signature_2020():
+    body = vc_v1_credential()
+    body["@context"].append("https://w3id.org/security/suites/ed25519-2020/v1")
+    proof = {
+        "type": "Ed25519Signature2020",
+        "created": PROOF_CREATED,
+        "verificationMethod": METHOD,
+        "proofPurpose": "assertionMethod",
+    }
+    data = dataintegrity.hash_data(
+        jsonld.canonicalize(dataintegrity.proof_options(proof, body["@context"])),
+        jsonld.canonicalize(body),
+    )
+    proof["proofValue"] = dataintegrity.encode_proof_value(KEY.sign(data))
+    signed = {**body, "proof": proof}
+    report = verify(signed, fetcher=offline(), now=NOW)
+    assert report.valid, report.failures
+    assert "Ed25519Signature2020" in report.check("proof").message
+    tampered = copy.deepcopy(signed)
+    tampered["issuanceDate"] = "2024-03-01T09:00:00Z"
+    assert outcomes(verify(tampered, fetcher=offline(), now=NOW))["proof"] == "failed"
