@@ -871,6 +871,11 @@ _ALLOWED_ATTRIBUTES = frozenset({
     "word-spacing", "writing-mode", "mix-blend-mode", "isolation"
 })
 # fmt: on
+# Attributes that are plain text to every renderer (never CSS, never fetched).
+_PLAIN_TEXT_ATTRIBUTES = frozenset(
+    {"id", "class", "lang", "role", "aria-label", "aria-labelledby", "aria-describedby"}
+    | {"aria-hidden", "systemLanguage", "requiredFeatures", "requiredExtensions", "xml:lang"}
+)
 _NAMESPACED_ATTRIBUTES = {
     f"{{{XLINK_NS}}}href": "xlink:href",
     f"{{{XML_NS}}}space": "xml:space",
@@ -941,7 +946,7 @@ def _clean_attributes(local: str, attrib: dict) -> dict[str, str] | None:
             if not declarations:
                 continue
             value = ";".join(declarations)
-        elif not _css_is_safe(value):
+        elif qname not in _PLAIN_TEXT_ATTRIBUTES and not _css_is_safe(value):
             continue
         clean[qname] = value
     if local in _REFERENCE_REQUIRED and not has_reference:

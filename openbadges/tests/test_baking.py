@@ -867,6 +867,13 @@ def test_style_values_that_load_anything_are_dropped(css, safe):
     assert (len(cleaned) == 2) == safe
 
 
+def test_sanitize_keeps_text_attributes_with_parentheses():
+    labelled = f'<svg xmlns="{SVG_NS}" role="img" aria-label="Badge (2025)"><g id="a(1)"/></svg>'
+    cleaned = _root(sanitize_svg(labelled.encode()))
+    assert cleaned.attrib == {"role": "img", "aria-label": "Badge (2025)"}
+    assert cleaned[0].attrib == {"id": "a(1)"}
+
+
 def test_sanitize_unwraps_links_inside_text_as_spans():
     linked = (
         b'<svg xmlns="http://www.w3.org/2000/svg"><text x="1">Go <a href="https://x.eu">'
