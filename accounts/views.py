@@ -111,12 +111,15 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_get_for_member(
         user=request.user, slug=slug, permission=roles.CHANGE
     )
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    # The form validates a copy: the page keeps showing the saved name while errors are fixed.
+    form = OrganisationForm(
+        request.POST or None, instance=Organisation.objects.get(pk=organisation.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_update(
                 actor=request.user,
-                organisation=Organisation.objects.get(pk=organisation.pk),
+                organisation=organisation,
                 **{field: form.cleaned_data[field] for field in form.Meta.fields},
             )
         except ValidationError as error:

@@ -317,3 +317,16 @@ def test_sign_in_restores_preferred_language(client, w):
     )
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "it"
+
+
+def test_edit_errors_keep_the_saved_name_on_the_page(client, w):
+    client.force_login(w.members[Role.ADMIN])
+    response = client.post(
+        "/o/hansa-academy/edit/", {"name": "", "kind": "training", "website": "nonsense"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "This field is required" in body and "Enter a valid URL" in body
+    assert '<p class="eyebrow">Hansa Academy</p>' in body
+    w.organisation.refresh_from_db()
+    assert w.organisation.name == "Hansa Academy"

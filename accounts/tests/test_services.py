@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from accounts import services
@@ -472,3 +473,17 @@ def test_profile_update(w):
 
 def test_token_digest_is_stable_and_long():
     assert re.fullmatch(r"[0-9a-f]{64}", services.token_digest("abc"))
+
+
+def test_database_refuses_a_second_open_invitation(w):
+    """The last line of defence against two simultaneous submits of the invite form."""
+    first = invite(w)
+    duplicate = Invitation(
+        organisation=w.organisation,
+        email=first.email,
+        role=Role.ADMIN,
+        token=services.token_digest("other"),
+        expires_at=first.expires_at,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
