@@ -2,10 +2,12 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation, Role, User
 
+DESCRIPTION_MAX_LENGTH = 5000
 ORGANISATION_PROFILE_FIELDS = ["name", "kind", "description", "website", "email", "country", "city"]
 
 
@@ -21,6 +23,12 @@ class OrganisationForm(forms.ModelForm):
             "email": _("A public address for questions about your badges."),
             "country": _("Two-letter country code, for example FI, FR or DE."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A profile, not a document: long enough for a few paragraphs, short enough to read.
+        self.fields["description"].validators.append(MaxLengthValidator(DESCRIPTION_MAX_LENGTH))
+        self.fields["description"].widget.attrs["maxlength"] = str(DESCRIPTION_MAX_LENGTH)
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()

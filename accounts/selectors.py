@@ -5,6 +5,7 @@ from a 403 that a private page exists or who belongs where; members who lack the
 for a page get a 403 with the reason.
 """
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -107,6 +108,14 @@ def invitation_for_token(token: str) -> Invitation | None:
         Invitation.objects.select_related("organisation", "invited_by")
         .filter(token=token_digest(token or ""))
         .first()
+    )
+
+
+def user_has_address(user, email: str) -> bool:
+    """Whether `email` is the sign-in address or one of the addresses of `user`."""
+    return (
+        user.email.lower() == email.lower()
+        or EmailAddress.objects.filter(user=user, email__iexact=email).exists()
     )
 
 

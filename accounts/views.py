@@ -342,6 +342,7 @@ def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
         context.update(
             current_role_label=Role(role).label if role else "",
             accepted=invitation.accepted_at is not None,
+            sent_to_someone_else=not selectors.user_has_address(user, invitation.email),
         )
     return render(request, "accounts/invitation_detail.html", context)
 

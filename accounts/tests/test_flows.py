@@ -330,3 +330,23 @@ def test_edit_errors_keep_the_saved_name_on_the_page(client, w):
     assert '<p class="eyebrow">Hansa Academy</p>' in body
     w.organisation.refresh_from_db()
     assert w.organisation.name == "Hansa Academy"
+
+
+def test_description_length_is_limited(client, w):
+    client.force_login(w.members[Role.OWNER])
+    data = {"name": "Hansa Academy", "kind": "training", "description": "x" * 5001}
+    response = client.post("/o/hansa-academy/edit/", data)
+    assert "at most 5000 characters" in response.content.decode()
+
+
+def test_invitation_page_warns_when_signed_in_with_another_address(
+    client, w, mailoutbox, django_capture_on_commit_callbacks
+):
+    invite_by_page(
+        client, w, "someone.else@example.com", Role.DESIGNER, django_capture_on_commit_callbacks
+    )
+    invitation_path = link_in(mailoutbox[0], "/invitations/")
+    client.force_login(w.outsider)
+    assert "but you are signed in as" in client.get(invitation_path).content.decode()
+    EmailAddress.objects.create(user=w.outsider, email="Someone.Else@example.com", verified=True)
+    assert "but you are signed in as" not in client.get(invitation_path).content.decode()
