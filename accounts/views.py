@@ -321,6 +321,12 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id) -> HttpRes
 # Answering an invitation
 
 
+def _sign_in_first(token: str) -> HttpResponse:
+    # Back to the invitation page, not to this POST-only address, once signed in.
+    invitation_path = reverse("organisations:invitation", kwargs={"token": token})
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': invitation_path})}")
+
+
 @never_cache
 def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_for_token(token)
@@ -348,9 +354,10 @@ def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_POST
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _sign_in_first(token)
     try:
         membership = services.invitation_accept(user=request.user, token=token)
     except ValidationError as error:
@@ -365,9 +372,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_POST
 def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _sign_in_first(token)
     try:
         invitation = services.invitation_decline(user=request.user, token=token)
     except ValidationError as error:

@@ -350,3 +350,9 @@ def test_invitation_page_warns_when_signed_in_with_another_address(
     assert "but you are signed in as" in client.get(invitation_path).content.decode()
     EmailAddress.objects.create(user=w.outsider, email="Someone.Else@example.com", verified=True)
     assert "but you are signed in as" not in client.get(invitation_path).content.decode()
+
+
+def test_anonymous_answer_leads_to_sign_in_and_back_to_the_invitation(client, w):
+    for action in ["accept", "decline"]:
+        response = client.post(f"/invitations/abc/{action}/")
+        assert response["Location"] == "/accounts/login/?next=%2Finvitations%2Fabc%2F"
