@@ -65,8 +65,9 @@ def test_language_switcher_works_with_the_keyboard(live_server, page):
     page.focus("#language-switcher-select")
     page.select_option("#language-switcher-select", "fi")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/accounts/login/")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == live_server.url + "/accounts/login/"
     assert page.get_attribute("html", "lang") == "fi"
     assert page.locator("h1").inner_text() == "Kirjaudu sisään"
 

@@ -110,6 +110,7 @@ def test_signed_in_header_has_account_menu_with_post_sign_out(client, db):
     client.force_login(User.objects.create_user(email="ana@example.org", name="Ana Ruiz"))
     html = client.get("/").content.decode()
     assert "Ana Ruiz" in html
+    assert 'href="/account/"' in html  # account settings
     assert 'href="/accounts/email/"' in html
     assert 'href="/accounts/2fa/"' in html
     assert re.search(r'<form [^>]*method="post" action="/accounts/logout/"', html)
@@ -122,6 +123,13 @@ def test_current_page_is_marked_in_navigation(client, db):
     login = client.get("/accounts/login/").content.decode()
     assert re.search(r'href="/accounts/login/" aria-current="page"', login)
     assert not re.search(r'href="/" aria-current="page"', login)
+
+
+def test_my_organisations_is_current_on_organisation_pages(client, db):
+    client.force_login(User.objects.create_user(email="noor@example.org"))
+    html = client.get("/organisations/").content.decode()
+    assert re.search(r'href="/organisations/" aria-current="page">', html)
+    assert not re.search(r'href="/" aria-current="page"', html)
 
 
 def test_messages_are_rendered_as_notices(client, db):
