@@ -232,6 +232,11 @@ def test_verify_with_template(credential_template):
     [result] = template.verify_with_template(odd, templates=cache, resolve_public_key=resolve)
     assert not result.ok
 
+    # JSON-LD tells true from 1 and 1 from 1.0, so the shape match does too.
+    retyped = copy.deepcopy(signed)
+    retyped["credentialSubject"]["identifier"][0]["hashed"] = 1
+    assert cache.match(dataintegrity.unsecured(retyped)) is None
+
     # Proofs with extra members are checked by the full proof algorithm.
     with_nonce = copy.deepcopy(signed)
     with_nonce["proof"][0]["nonce"] = "abc"
