@@ -442,7 +442,7 @@ def bake_png(
     """Return ``png`` with ``payload`` baked in an uncompressed iTXt chunk right after IHDR.
 
     ``ob3`` selects the keyword (``openbadgecredential`` or ``openbadges``). Every badge chunk
-    already present (either keyword, and legacy tEXt) is replaced, never duplicated. All other
+    already present (either keyword, and legacy tEXt/zTXt) is replaced, never duplicated. All other
     bytes are copied unchanged.
     """
     _check_size(png, max_size)
