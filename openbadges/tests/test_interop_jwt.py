@@ -369,16 +369,8 @@ def describe(report) -> str:
     return "\n".join(f"{c.id}: {c.outcome}: {c.message}" for c in report.checks)
 
 
-# Known defects of openbadges.verify, found by these tests: strict, so the markers must go when
-# they are fixed.
-VC11_SCHEMA = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "openbadges.verify checks a VC 1.1 credential (the `vc` claim) against the VC 2.0-only "
-        "OB 3.0 schema ('validFrom' required, first context v2); verifiers must accept OB 3.0 on "
-        "VC 1.1, for which 1EdTech publishes the 'anyachievementcredential' schema."
-    ),
-)
+# A known defect of openbadges.verify, found by these tests: strict, so the marker must go when
+# it is fixed.
 EXPIRED_AS_OF_IAT = pytest.mark.xfail(
     strict=True,
     reason=(
@@ -390,10 +382,7 @@ EXPIRED_AS_OF_IAT = pytest.mark.xfail(
 
 
 @pytest.mark.parametrize("side", ["python", "js"])
-@pytest.mark.parametrize(
-    "name",
-    ["valid_EdDSA", "valid_ES256", "valid_RS256", pytest.param("vc11", marks=VC11_SCHEMA)],
-)
+@pytest.mark.parametrize("name", ["valid_EdDSA", "valid_ES256", "valid_RS256", "vc11"])
 def test_our_verifier_accepts_tokens_from_both_sides(reports, side, name):
     report = reports[(side, name)]
     assert report.valid, describe(report)
