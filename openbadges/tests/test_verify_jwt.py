@@ -244,3 +244,13 @@ def test_vc_1_1_jwt_with_a_vc_claim(ed25519):
     assert outcomes(report)["validity.expiry"] == "passed"
     expired = verify(token, fetcher=offline(), now=NOW)
     assert outcomes(expired)["validity.expiry"] == "failed"
+
+
+def test_a_token_made_after_the_credential_expired_keeps_a_sound_proof(ed25519):
+    issuer = did.did_key_for(ed25519.public_key)
+    kid = f"{issuer}#{issuer.removeprefix('did:key:')}"
+    document = subject_credential(issuer, valid_until="2025-12-31T00:00:00Z")
+    token = vcjwt.sign_vc_jwt(document, key=ed25519, kid=kid, issued_at=NOW)
+    report = verify(token, fetcher=offline(), now=NOW)
+    assert outcomes(report)["proof"] == "passed"
+    assert outcomes(report)["validity.expiry"] == "failed"
