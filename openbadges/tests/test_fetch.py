@@ -3,6 +3,7 @@
 import datetime
 import ipaddress
 import json
+import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -527,3 +528,28 @@ def test_static_fetcher_serves_and_records():
     assert info.value.code == "fetch.not_available"
     assert fetcher.requests[-1] == "https://a.test/missing"
     assert len(fetcher.requests) == 7
+
+
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+@pytest.fixture(scope="module")
+def ipv6_server():
+    try:
+        srv = _IPv6Server(("::1", 0), Handler)
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    _start(srv)
+    yield srv
+    _stop(srv)
+
+
+def test_ipv6_loopback_is_refused_by_default_and_reachable_when_allowed(ipv6_server):
+    url = f"http://[::1]:{ipv6_server.server_address[1]}/doc"
+    with pytest.raises(FetchError) as info:
+        Fetcher().get(url)
+    assert info.value.code == "fetch.address_refused"
+    response = Fetcher(allow_private=True, timeout=2).get(url)
+    assert response.json() == DOC
+    assert ipv6_server.seen[-1][1]["Host"] == f"[::1]:{ipv6_server.server_address[1]}"
