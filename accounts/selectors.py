@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from . import roles
 from .models import Invitation, Membership, Organisation, Role
 from .permissions import member_role, require_permission
-from .services import token_digest
+from .services import token_digest, verified_addresses
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
@@ -99,6 +99,18 @@ def invitation_get_for_manage(*, user, organisation: Organisation, public_id) ->
         Invitation.objects.select_related("organisation"),
         organisation=organisation,
         public_id=public_id,
+    )
+
+
+def invitations_for_user(user) -> QuerySet[Invitation]:
+    """Pending invitations sent to one of the verified addresses of `user`."""
+    if not getattr(user, "is_authenticated", False):
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.pending()
+        .filter(email__in=verified_addresses(user))
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at")
     )
 
 

@@ -336,21 +336,32 @@ def invitation_problem(invitation: Invitation | None, user=None) -> str | None:
     return None
 
 
-def _invitation_for_answer(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_for_update()
-        .select_related("organisation")
-        .filter(token=token_digest(token or ""))
-        .first()
-    )
+def verified_addresses(user) -> list[str]:
+    return [
+        email.lower()
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    ]
+
+
+def _invitation_for_answer(*, user, token: str | None, invitation_id) -> Invitation | None:
+    """The invitation named by its secret link or, without the link, by its id for a person
+    who has verified the invited address (so nobody answers an invitation meant for another)."""
+    invitations = Invitation.objects.select_for_update().select_related("organisation")
+    if token is not None:
+        return invitations.filter(token=token_digest(token)).first()
+    if invitation_id is None:
+        raise ValueError("Name the invitation by its token or its id.")
+    return invitations.filter(public_id=invitation_id, email__in=verified_addresses(user)).first()
 
 
 @transaction.atomic
-def invitation_accept(*, user: User, token: str) -> Membership:
+def invitation_accept(*, user: User, token: str | None = None, invitation_id=None) -> Membership:
     """Join the organisation. A member who accepts keeps the higher of both roles; accepting
     the same invitation twice returns the same membership."""
     _require_signed_in(user)
-    invitation = _invitation_for_answer(token)
+    invitation = _invitation_for_answer(user=user, token=token, invitation_id=invitation_id)
     problem = invitation_problem(invitation, user)
     if problem:
         raise ValidationError(problem)
@@ -400,9 +411,9 @@ def invitation_accept(*, user: User, token: str) -> Membership:
 
 
 @transaction.atomic
-def invitation_decline(*, user: User, token: str) -> Invitation:
+def invitation_decline(*, user: User, token: str | None = None, invitation_id=None) -> Invitation:
     _require_signed_in(user)
-    invitation = _invitation_for_answer(token)
+    invitation = _invitation_for_answer(user=user, token=token, invitation_id=invitation_id)
     if invitation is not None and invitation.declined_at is not None:
         return invitation
     problem = invitation_problem(invitation)

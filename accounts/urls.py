@@ -31,8 +31,30 @@ organisation_patterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_detail, name="invitation"),
-    path("invitations/<str:token>/accept/", views.invitation_accept, name="invitation_accept"),
-    path("invitations/<str:token>/decline/", views.invitation_decline, name="invitation_decline"),
+    path(
+        "invitations/<str:token>/accept/",
+        views.invitation_answer,
+        {"answer": "accept"},
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<str:token>/decline/",
+        views.invitation_answer,
+        {"answer": "decline"},
+        name="invitation_decline",
+    ),
+    path(
+        "organisations/invitations/<uuid:invitation_id>/accept/",
+        views.my_invitation_answer,
+        {"answer": "accept"},
+        name="my_invitation_accept",
+    ),
+    path(
+        "organisations/invitations/<uuid:invitation_id>/decline/",
+        views.my_invitation_answer,
+        {"answer": "decline"},
+        name="my_invitation_decline",
+    ),
 ]
 
 urlpatterns = [

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -72,7 +72,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     role_labels = dict(Role.choices)
     for organisation in organisations:
         organisation.my_role_label = role_labels.get(organisation.my_role, "")
-    return render(request, "accounts/organisation_list.html", {"organisations": organisations})
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {
+            "organisations": organisations,
+            "invitations": selectors.invitations_for_user(request.user),
+        },
+    )
 
 
 @login_required
@@ -353,39 +360,48 @@ def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation_detail.html", context)
 
 
-@never_cache
-@require_POST
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return _sign_in_first(token)
-    try:
-        membership = services.invitation_accept(user=request.user, token=token)
-    except ValidationError as error:
-        _error_message(request, error)
-        return redirect("organisations:invitation", token=token)
+def _answer(request: HttpRequest, answer: str, **invitation) -> HttpResponse:
+    if answer == "accept":
+        membership = services.invitation_accept(user=request.user, **invitation)
+        messages.success(
+            request,
+            _("Welcome to %(name)s. Your role: %(role)s.")
+            % {"name": membership.organisation.name, "role": membership.get_role_display()},
+        )
+        return redirect("organisations:detail", slug=membership.organisation.slug)
+    declined = services.invitation_decline(user=request.user, **invitation)
     messages.success(
         request,
-        _("Welcome to %(name)s. Your role: %(role)s.")
-        % {"name": membership.organisation.name, "role": membership.get_role_display()},
-    )
-    return redirect("organisations:detail", slug=membership.organisation.slug)
-
-
-@never_cache
-@require_POST
-def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return _sign_in_first(token)
-    try:
-        invitation = services.invitation_decline(user=request.user, token=token)
-    except ValidationError as error:
-        _error_message(request, error)
-        return redirect("organisations:invitation", token=token)
-    messages.success(
-        request,
-        _("You have declined the invitation to %(name)s.") % {"name": invitation.organisation.name},
+        _("You have declined the invitation to %(name)s.") % {"name": declined.organisation.name},
     )
     return redirect("organisations:list")
+
+
+@never_cache
+@require_POST
+def invitation_answer(request: HttpRequest, token: str, answer: str) -> HttpResponse:
+    """Accept or decline with the secret link from the email."""
+    if not request.user.is_authenticated:
+        return _sign_in_first(token)
+    try:
+        return _answer(request, answer, token=token)
+    except ValidationError as error:
+        _error_message(request, error)
+        return redirect("organisations:invitation", token=token)
+
+
+@login_required
+@require_POST
+def my_invitation_answer(request: HttpRequest, invitation_id, answer: str) -> HttpResponse:
+    """Accept or decline an invitation listed under "My organisations" (sent to a verified
+    address of the signed-in person), without the link from the email."""
+    if not selectors.invitations_for_user(request.user).filter(public_id=invitation_id).exists():
+        raise Http404(_("No such invitation."))
+    try:
+        return _answer(request, answer, invitation_id=invitation_id)
+    except ValidationError as error:
+        _error_message(request, error)
+        return redirect("organisations:list")
 
 
 # Account

@@ -356,3 +356,42 @@ def test_anonymous_answer_leads_to_sign_in_and_back_to_the_invitation(client, w)
     for action in ["accept", "decline"]:
         response = client.post(f"/invitations/abc/{action}/")
         assert response["Location"] == "/accounts/login/?next=%2Finvitations%2Fabc%2F"
+
+
+def test_invitations_for_my_verified_addresses_are_listed(
+    client, w, django_capture_on_commit_callbacks
+):
+    invite_by_page(
+        client, w, "olli@work.example.fi", Role.REVIEWER, django_capture_on_commit_callbacks
+    )
+    invite_by_page(
+        client, w, "outsider@example.net", Role.AWARDER, django_capture_on_commit_callbacks
+    )
+    client.force_login(w.outsider)
+    body = client.get("/organisations/").content.decode()
+    assert "Invitations waiting for you" in body
+    assert "outsider@example.net" in body and "olli@work.example.fi" not in body
+    mine = Invitation.objects.get(email="outsider@example.net")
+    other = Invitation.objects.get(email="olli@work.example.fi")
+    # Someone else's invitation cannot be answered by its id.
+    assert client.post(f"/organisations/invitations/{other.public_id}/accept/").status_code == 404
+    response = client.post(f"/organisations/invitations/{mine.public_id}/accept/")
+    assert response["Location"] == "/o/hansa-academy/"
+    assert Membership.objects.get(user=w.outsider, organisation=w.organisation).role == Role.AWARDER
+    assert "Invitations waiting for you" not in client.get("/organisations/").content.decode()
+    # A second submit finds nothing left to answer.
+    assert client.post(f"/organisations/invitations/{mine.public_id}/accept/").status_code == 404
+    other.refresh_from_db()
+    assert other.is_pending
+
+
+def test_decline_a_listed_invitation(client, w, django_capture_on_commit_callbacks):
+    invite_by_page(
+        client, w, "outsider@example.net", Role.AWARDER, django_capture_on_commit_callbacks
+    )
+    client.force_login(w.outsider)
+    invitation = Invitation.objects.get()
+    response = client.post(f"/organisations/invitations/{invitation.public_id}/decline/")
+    assert response["Location"] == "/organisations/"
+    invitation.refresh_from_db()
+    assert invitation.declined_at is not None

@@ -487,3 +487,18 @@ def test_database_refuses_a_second_open_invitation(w):
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
+
+
+def test_accept_without_link_needs_the_verified_invited_address(w):
+    invitation = invite(w, email="olli@work.example.fi")
+    with pytest.raises(ValidationError, match="not valid"):
+        invitation_accept(user=w.outsider, invitation_id=invitation.public_id)
+    address = w.outsider.emailaddress_set.create(email="Olli@Work.example.fi", verified=False)
+    with pytest.raises(ValidationError, match="not valid"):
+        invitation_decline(user=w.outsider, invitation_id=invitation.public_id)
+    address.verified = True
+    address.save()
+    member = invitation_accept(user=w.outsider, invitation_id=invitation.public_id)
+    assert member.role == Role.DESIGNER
+    with pytest.raises(ValueError, match="token or its id"):
+        invitation_accept(user=w.outsider)
