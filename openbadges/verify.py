@@ -57,6 +57,7 @@ OB2_CONTEXTS = frozenset(
 )
 OB3_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 ENDORSEMENT_TYPE = "EndorsementCredential"
+MAX_ENDORSEMENTS = 20
 # Top-level properties OB 3.0 allows to be compacted from a one-element array to its value.
 COMPACTABLE = ("type", "proof", "credentialSchema", "termsOfUse")
 # Dates are judged by the validity checks against the caller's `now`; the VC-JWT check keeps
@@ -180,15 +181,7 @@ def verify(
         now=_aware(now) if now else datetime.now(UTC),
         key_resolver=key_resolver,
     )
-    try:
-        run.start(input)
-    except _Stop:
-        pass
-    except (OpenBadgesError, ValueError, TypeError, KeyError, RecursionError) as exc:
-        # Anything the checks did not anticipate still ends as a failed report, never as an
-        # exception in the caller (a web page, an import job).
-        run.report.add("verifier", "failed", f"The badge could not be verified: {exc}", _code(exc))
-    return run.report
+    return run.execute(input)
 
 
 def _code(exc: BaseException) -> str | None:
@@ -254,13 +247,30 @@ def _same_origin(a: str, b: str) -> bool:
 
 
 class _Run:
-    def __init__(self, *, fetcher, expected_recipient, now, key_resolver):
+    def __init__(
+        self, *, fetcher, expected_recipient, now, key_resolver, nested=False, documents=None
+    ):
         self.fetcher = fetcher
         self.expected_recipient = expected_recipient
         self.now = now
         self.key_resolver = key_resolver
+        # A nested run verifies a status list or an endorsement: it does not go deeper.
+        self.nested = nested
         self.report = VerificationReport()
-        self._documents: dict[str, Any] = {}
+        self._documents: dict[str, Any] = {} if documents is None else documents
+
+    def execute(self, value: Any) -> VerificationReport:
+        try:
+            self.start(value)
+        except _Stop:
+            pass
+        except (OpenBadgesError, ValueError, TypeError, KeyError, RecursionError) as exc:
+            # Anything the checks did not anticipate still ends as a failed report, never as an
+            # exception in the caller (a web page, an import job).
+            self.report.add(
+                "verifier", "failed", f"The badge could not be verified: {exc}", _code(exc)
+            )
+        return self.report
 
     # -- input ------------------------------------------------------------------------------------
 
@@ -465,6 +475,54 @@ class _Run:
         else:
             self._validity(credential.get("issuanceDate"), credential.get("expirationDate"))
         self._ob3_recipient(credential)
+        self._endorsements(credential)
+
+    def _endorsements(self, credential: dict) -> None:
+        """Verify the endorsements embedded in the credential, its achievement and its issuer.
+
+        An endorsement is a third party's signed statement about the badge; one that does not
+        verify is reported as a warning, since the badge itself stands without it.
+        """
+        if self.nested:
+            return
+        subject = _as_list(credential.get("credentialSubject"))
+        subject = subject[0] if subject and isinstance(subject[0], dict) else {}
+        holders = [credential, subject.get("achievement"), credential.get("issuer")]
+        embedded: list[Any] = []
+        for holder in holders:
+            if isinstance(holder, dict):
+                embedded += _as_list(holder.get("endorsement"))
+                embedded += _as_list(holder.get("endorsementJwt"))
+        if not embedded:
+            return
+        for item in embedded[:MAX_ENDORSEMENTS]:
+            nested = _Run(
+                fetcher=self.fetcher,
+                expected_recipient=None,
+                now=self.now,
+                key_resolver=self.key_resolver,
+                nested=True,
+                documents=self._documents,
+            )
+            endorsed = nested.execute(item)
+            issuer = _summary(endorsed).get("issuer_name") or _summary(endorsed).get("issuer_id")
+            by = f" by {issuer}" if issuer else ""
+            if endorsed.valid and endorsed.format in ("ob3-di", "ob3-jwt"):
+                self.report.add("endorsement", "passed", f"The endorsement{by} verifies.")
+            else:
+                reason = endorsed.failures[0].message if endorsed.failures else "not a credential"
+                self.report.add(
+                    "endorsement",
+                    "warning",
+                    f"An endorsement{by} does not verify: {reason}",
+                    "endorsement.invalid",
+                )
+        if len(embedded) > MAX_ENDORSEMENTS:
+            self.report.add(
+                "endorsement",
+                "warning",
+                f"Only the first {MAX_ENDORSEMENTS} of {len(embedded)} endorsements were checked.",
+            )
 
     def _safe_mode(self, credential: dict) -> None:
         try:
@@ -829,6 +887,8 @@ class _Run:
             expected_recipient=None,
             now=self.now,
             key_resolver=self.key_resolver,
+            nested=True,
+            documents=self._documents,
         )
         if _COMPACT_JWS.match(text):
             header, claims = vcjwt.decode_unverified(text)

@@ -10,10 +10,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from openbadges import baking, dataintegrity, did, jsonld, keyring, multikey, status
+from openbadges import baking, dataintegrity, did, documents, jsonld, keyring, multikey, status
 from openbadges.fetch import FetchResponse
 from openbadges.keys import public_jwk
 from openbadges.tests.verify_support import (
+    ACHIEVEMENT_ID,
     CONTEXTS,
     EMAIL,
     NOW,
@@ -615,3 +616,44 @@ def test_vc_1_1_credential_with_ed25519_signature_2020():
     tampered = copy.deepcopy(signed)
     tampered["issuanceDate"] = "2024-03-01T09:00:00Z"
     assert outcomes(verify(tampered, fetcher=offline(), now=NOW))["proof"] == "failed"
+
+
+# -- endorsements ---------------------------------------------------------------------------------
+
+
+def endorsement(endorser_key, **kwargs):
+    endorser, endorser_method = did_key_of(endorser_key)
+    unsigned = documents.endorsement_credential(
+        id="urn:uuid:6e1c2f7a-0b55-4c49-9d2e-3f0f8c1d4b77",
+        issuer={"id": endorser, "type": ["Profile"], "name": "Skills Council"},
+        subject_id=ACHIEVEMENT_ID,
+        name="Endorsement of Data Literacy Basics",
+        valid_from="2025-02-01T00:00:00Z",
+        endorsement_comment="A rigorous assessment.",
+        **kwargs,
+    )
+    return sign(unsigned, endorser_key, endorser_method)
+
+
+def test_embedded_endorsements_are_verified():
+    document = credential(ISSUER)
+    document["credentialSubject"]["achievement"]["endorsement"] = [endorsement(OTHER_KEY)]
+    report = verify(sign(document, KEY, METHOD), fetcher=offline(), now=NOW)
+    assert report.valid, report.failures
+    check = report.check("endorsement")
+    assert check.outcome == "passed"
+    assert "Skills Council" in check.message
+
+
+def test_a_broken_endorsement_is_a_warning_not_a_failure():
+    forged = endorsement(OTHER_KEY)
+    forged["credentialSubject"]["endorsementComment"] = "The best badge ever."
+    expired = endorsement(OTHER_KEY, valid_until="2025-06-01T00:00:00Z")
+    document = credential(ISSUER)
+    document["endorsement"] = [forged, expired]
+    report = verify(sign(document, KEY, METHOD), fetcher=offline(), now=NOW)
+    assert report.valid
+    warnings = [c for c in report.checks if c.id == "endorsement"]
+    assert [c.outcome for c in warnings] == ["warning", "warning"]
+    assert "signature" in warnings[0].message or "altered" in warnings[0].message
+    assert "expired" in warnings[1].message
