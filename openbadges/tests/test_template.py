@@ -281,3 +281,30 @@ def test_unusual_but_valid_iris_match_the_full_algorithm(credential_template, ir
     values[0] = iri
     document = credential_template.build_document(values)
     assert credential_template.canonicalize(values) == jsonld.canonicalize(document)
+
+
+def test_sign_with_template_json_is_the_serialised_document(credential_template):
+    import orjson
+
+    key = Ed25519PrivateKey.generate()
+    rng = random.Random(13)
+    for _ in range(20):
+        values = _random_values(rng)
+        expected = template.sign_with_template(
+            credential_template,
+            values,
+            private_key=key,
+            verification_method=METHOD,
+            created="2025-06-01T12:00:00Z",
+        )
+        written = template.sign_with_template_json(
+            credential_template,
+            values,
+            private_key=key,
+            verification_method=METHOD,
+            created="2025-06-01T12:00:00Z",
+        )
+        assert written == orjson.dumps(expected)
+        assert credential_template.document_json(values) == orjson.dumps(
+            credential_template.build_document(values)
+        )
