@@ -491,8 +491,13 @@ class _Run:
         embedded: list[Any] = []
         for holder in holders:
             if isinstance(holder, dict):
-                embedded += _as_list(holder.get("endorsement"))
-                embedded += _as_list(holder.get("endorsementJwt"))
+                # Only embedded credentials and compact JWTs: an endorsement is never fetched.
+                embedded += [e for e in _as_list(holder.get("endorsement")) if isinstance(e, dict)]
+                embedded += [
+                    e
+                    for e in _as_list(holder.get("endorsementJwt"))
+                    if isinstance(e, str) and _COMPACT_JWS.match(e)
+                ]
         if not embedded:
             return
         for item in embedded[:MAX_ENDORSEMENTS]:
