@@ -68,7 +68,9 @@ def with_proof_context(document: dict) -> dict:
     context, appended last as the suite specification asks.
     """
     contexts = _contexts(document)
-    if jsonld.VC_V2 in contexts or jsonld.DATA_INTEGRITY_V2 in contexts:
+    if {jsonld.VC_V2, jsonld.DATA_INTEGRITY_V2, jsonld.DATA_INTEGRITY_V1} & set(
+        item for item in contexts if isinstance(item, str)
+    ):
         return document
     result = dict(document)
     result["@context"] = [*contexts, jsonld.DATA_INTEGRITY_V2]

@@ -27,11 +27,10 @@ def vector():
     return json.loads(_read(OB / "vector.json"))
 
 
-def _bundled_contexts(document: dict) -> dict:
+def _bundled_contexts(document: dict, ob_context: str = jsonld.OB_V3_CONTEXT) -> dict:
     document = copy.deepcopy(document)
     document["@context"] = [
-        jsonld.OB_V3_CONTEXT if url == PRE_RELEASE_OB_CONTEXT else url
-        for url in document["@context"]
+        ob_context if url == PRE_RELEASE_OB_CONTEXT else url for url in document["@context"]
     ]
     return document
 
@@ -85,6 +84,40 @@ def test_vector_published_hashes_signature_and_proof_value(vector, private_key):
     assert dataintegrity.encode_proof_value(signature) == vector["proofValue"]
     assert dataintegrity.decode_proof_value(vector["proofValue"]) == signature
     private_key.public_key().verify(signature, data)
+
+
+def test_earlier_vector_reproduced_end_to_end_from_the_json_credential(vector, private_key):
+    """The published hashes, signature and proofValue, from the JSON credential they belong to.
+
+    That credential (VC 1.1, `issuanceDate`) used the OB 3.0.0 context, then served at
+    `ob_v3p0.jsonld`, and the Data Integrity v1 context.
+    """
+    signed = _bundled_contexts(vector["earlierSignedCredential"], jsonld.OB_V3_CONTEXT_3_0_0)
+    body = dataintegrity.unsecured(signed)
+    document_canon = jsonld.canonicalize(body)
+    assert document_canon == _read(OB / "document-canon-earlier.txt")
+    options = dataintegrity.proof_options(vector["proofBeforeSigning"], body["@context"])
+    assert jsonld.canonicalize(options) == _read(OB / "proof-canon-earlier.txt")
+    assert dataintegrity.sha256_hex(document_canon) == vector["documentHashHex"]
+
+    proof_before = vector["proofBeforeSigning"]
+    ours = dataintegrity.sign_eddsa_rdfc_2022(
+        body,
+        private_key=private_key,
+        verification_method=proof_before["verificationMethod"],
+        created=proof_before["created"],
+    )
+    assert ours["@context"] == body["@context"]
+    assert ours["proof"] == [signed["proof"]]
+    assert ours["proof"][0]["proofValue"] == vector["proofValue"]
+
+    resolve = _resolver(private_key.public_key(), proof_before["verificationMethod"])
+    [result] = dataintegrity.verify_data_integrity(signed, resolve_public_key=resolve)
+    assert result.ok, result.reason
+    tampered = copy.deepcopy(signed)
+    tampered["name"] = "Leadership Badge"
+    [result] = dataintegrity.verify_data_integrity(tampered, resolve_public_key=resolve)
+    assert not result.ok and result.code == "proof.bad_signature"
 
 
 def test_sign_the_vector_credential(vector, credential, private_key):
