@@ -58,6 +58,7 @@ OB2_CONTEXTS = frozenset(
 OB3_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 ENDORSEMENT_TYPE = "EndorsementCredential"
 MAX_ENDORSEMENTS = 20
+MAX_FETCHES = 25
 # Top-level properties OB 3.0 allows to be compacted from a one-element array to its value.
 COMPACTABLE = ("type", "proof", "credentialSchema", "termsOfUse")
 # Dates are judged by the validity checks against the caller's `now`; the VC-JWT check keeps
@@ -154,6 +155,29 @@ class ResolvedKey:
     revoked_at: datetime | None = None
 
 
+class _BudgetFetcher:
+    """Limits how many documents one verification may fetch.
+
+    A credential chooses the URLs the verifier visits (status lists, keys, DID documents); a
+    hostile one listing thousands would turn the verifier into a request amplifier.
+    """
+
+    def __init__(self, fetcher: FetcherProtocol, budget: int):
+        self.fetcher = fetcher
+        self.remaining = budget
+        self.budget = budget
+
+    def get(self, url: str, *, accept: str = JSON_ACCEPT):
+        if self.remaining <= 0:
+            raise FetchError(
+                f"Verifying this badge would need more than {self.budget} documents from the "
+                "network; the rest were not fetched.",
+                code="fetch.budget",
+            )
+        self.remaining -= 1
+        return self.fetcher.get(url, accept=accept)
+
+
 class _Stop(Exception):
     """Ends the run early after a check that makes the following ones meaningless."""
 
@@ -176,7 +200,7 @@ def verify(
     did:web and https keys, fetched through `fetcher`).
     """
     run = _Run(
-        fetcher=fetcher if fetcher is not None else Fetcher(),
+        fetcher=_BudgetFetcher(fetcher if fetcher is not None else Fetcher(), MAX_FETCHES),
         expected_recipient=expected_recipient,
         now=_aware(now) if now else datetime.now(UTC),
         key_resolver=key_resolver,

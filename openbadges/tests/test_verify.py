@@ -657,3 +657,17 @@ def test_a_broken_endorsement_is_a_warning_not_a_failure():
     assert [c.outcome for c in warnings] == ["warning", "warning"]
     assert "signature" in warnings[0].message or "altered" in warnings[0].message
     assert "expired" in warnings[1].message
+
+
+def test_a_credential_cannot_make_the_verifier_fetch_without_limit():
+    entries = [
+        {"id": f"https://target{i}.example/list", "type": "1EdTechRevocationList"}
+        for i in range(40)
+    ]
+    document = sign(credential(ISSUER, status=entries), KEY, METHOD)
+    fetcher = offline({entry["id"]: revocation_list() for entry in entries})
+    report = verify(document, fetcher=fetcher, now=NOW)
+    assert len(fetcher.requests) == 25
+    budget = [c for c in report.checks if c.code == "fetch.budget"]
+    assert len(budget) == 15
+    assert all(c.outcome == "warning" for c in budget)
