@@ -54,3 +54,20 @@ ROLE_RANK: dict[str, int] = {
 
 def higher_role(first: str, second: str) -> str:
     return first if ROLE_RANK[first] >= ROLE_RANK[second] else second
+
+
+def abilities(role: str | None) -> dict[str, bool]:
+    """What a role may do, by short name, for templates (for example the organisation's page
+    navigation in accounts/_organisation_nav.html reads `can.change`, `can.view_audit`)."""
+    granted = role_permissions(role)
+    return {
+        "view": VIEW in granted,
+        "change": CHANGE in granted,
+        "delete": DELETE in granted,
+        "manage_members": MANAGE_MEMBERS in granted,
+        "manage_owners": MANAGE_OWNERS in granted,
+        "view_audit": VIEW_AUDIT in granted,
+        "design_badges": DESIGN_BADGES in granted,
+        "award_badges": AWARD_BADGES in granted,
+        "review_applications": REVIEW_APPLICATIONS in granted,
+    }

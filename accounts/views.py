@@ -48,15 +48,7 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
 
 
 def _abilities(organisation: Organisation) -> dict[str, bool]:
-    granted = getattr(organisation, "my_permissions", frozenset())
-    return {
-        "view": roles.VIEW in granted,
-        "change": roles.CHANGE in granted,
-        "delete": roles.DELETE in granted,
-        "manage_members": roles.MANAGE_MEMBERS in granted,
-        "manage_owners": roles.MANAGE_OWNERS in granted,
-        "view_audit": roles.VIEW_AUDIT in granted,
-    }
+    return roles.abilities(getattr(organisation, "my_role", None))
 
 
 def _members_url(organisation: Organisation) -> str:
@@ -104,7 +96,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     role = member_role(request.user, organisation)
     context = {"organisation": organisation, "my_role": role}
     if role:
-        organisation.my_permissions = roles.role_permissions(role)
+        organisation.my_role = role
         context.update(
             my_role_label=Role(role).label,
             can=_abilities(organisation),
