@@ -3,7 +3,7 @@
 import {main} from './lib/cli.mjs';
 import {InputError} from './lib/errors.mjs';
 import {sign2020, signDi, verifyDi} from './lib/di.mjs';
-import {generateJwtKey, signJwt, verifyJwt} from './lib/jwt.mjs';
+import {generateJwtKey, signJws, signJwt, verifyJws, verifyJwt} from './lib/jwt.mjs';
 import {canonize} from './lib/canonize.mjs';
 import {generateEd25519} from './lib/keys.mjs';
 import {signStatusList} from './lib/statuslist.mjs';
@@ -17,6 +17,8 @@ const OPERATIONS = {
   'sign-status-list': signStatusList,
   'sign-jwt': signJwt,
   'verify-jwt': verifyJwt,
+  'sign-jws': signJws,
+  'verify-jws': verifyJws,
   'generate-jwt-key': generateJwtKey,
   'generate-ed25519': async () => ({ok: true, ...await generateEd25519()}),
   // The contexts the npm packages ship, so tests can compare them with openbadges/contexts/.

@@ -172,3 +172,38 @@ export async function verifyJwt(job) {
   const verified = errors.length === 0;
   return {ok: verified, verified, errors, header, payload, status};
 }
+
+/*
+ * Plain compact JWS (no JWT claim rules), as OB 2.0 signed assertions use: the payload is the
+ * Assertion JSON and the header only names the algorithm.
+ */
+export async function signJws(job) {
+  requireAlg(job.alg);
+  if(!job.privateJwk || typeof job.privateJwk !== 'object' || !job.payload) {
+    throw new InputError('"privateJwk" and a JSON "payload" are required.');
+  }
+  const key = await jose.importJWK(job.privateJwk, job.alg);
+  const token = await new jose.CompactSign(
+    new TextEncoder().encode(JSON.stringify(job.payload)))
+    .setProtectedHeader({alg: job.alg})
+    .sign(key);
+  return {ok: true, token};
+}
+
+export async function verifyJws(job) {
+  if(typeof job.token !== 'string' || !job.publicJwk) {
+    throw new InputError('"token" and "publicJwk" are required.');
+  }
+  try {
+    const {payload, protectedHeader} = await jose.compactVerify(
+      job.token,
+      header => jose.importJWK(job.publicJwk, header.alg),
+      {algorithms: job.algorithms ?? ALGORITHMS});
+    return {
+      ok: true, verified: true, errors: [], header: protectedHeader,
+      payload: JSON.parse(new TextDecoder().decode(payload))
+    };
+  } catch(error) {
+    return {ok: false, verified: false, errors: describeErrors(error)};
+  }
+}
