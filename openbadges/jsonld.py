@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -42,7 +43,32 @@ ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 # but their meaning is whatever the issuer says, so we refuse them exactly like dropped ones.
 ISSUER_DEPENDENT_VOCAB = "https://www.w3.org/ns/credentials/issuer-dependent#"
 
-_resolved_contexts: LRUCache = LRUCache(maxsize=256)
+
+class _LockedLRUCache(LRUCache):
+    """cachetools caches are not thread-safe; web servers verify badges on several threads."""
+
+    def __init__(self, maxsize: int):
+        super().__init__(maxsize=maxsize)
+        self._lock = threading.RLock()
+
+    def __getitem__(self, key):
+        with self._lock:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        with self._lock:
+            super().__setitem__(key, value)
+
+    def get(self, key, default=None):
+        with self._lock:
+            return super().get(key, default)
+
+    def clear(self):
+        with self._lock:
+            super().clear()
+
+
+_resolved_contexts: LRUCache = _LockedLRUCache(maxsize=256)
 
 # RDFC-1.0 canonical N-Quads escape `"`, backslash and every control character: \b \t \n \f \r
 # as ECHAR, the other C0 characters and DEL as \uXXXX. pyld 3.3 escapes only \t \n \r `"` and

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -445,23 +446,33 @@ _proof_templates: OrderedDict[tuple, CredentialTemplate] = OrderedDict()
 _PROOF_TEMPLATE_LIMIT = 512
 
 
+_proof_templates_lock = threading.Lock()
+
+
 def _proof_template(context: Any, verification_method: str, proof_purpose: str):
     key = (orjson.dumps(context), verification_method, proof_purpose)
     template = _proof_templates.get(key)
     if template is None:
-        options = dataintegrity.proof_options(
-            dataintegrity.new_proof(
-                verification_method=verification_method,
-                created="2000-01-01T00:00:00Z",
-                proof_purpose=proof_purpose,
-            ),
-            context,
-        )
-        template = CredentialTemplate.for_document(options, ["created"])
-        _proof_templates[key] = template
-        if len(_proof_templates) > _PROOF_TEMPLATE_LIMIT:
-            _proof_templates.popitem(last=False)
+        template = _new_proof_template(context, verification_method, proof_purpose)
+        with _proof_templates_lock:
+            _proof_templates[key] = template
+            if len(_proof_templates) > _PROOF_TEMPLATE_LIMIT:
+                _proof_templates.popitem(last=False)
     return template
+
+
+def _new_proof_template(
+    context: Any, verification_method: str, proof_purpose: str
+) -> CredentialTemplate:
+    options = dataintegrity.proof_options(
+        dataintegrity.new_proof(
+            verification_method=verification_method,
+            created="2000-01-01T00:00:00Z",
+            proof_purpose=proof_purpose,
+        ),
+        context,
+    )
+    return CredentialTemplate.for_document(options, ["created"])
 
 
 def _sha256(text: str) -> bytes:

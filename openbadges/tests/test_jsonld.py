@@ -177,3 +177,13 @@ def test_literals_are_escaped_as_rdfc_1_0_requires():
     canonical = jsonld.canonicalize(doc)
     assert '"a\\"b\\\\c\\nd\\re\\tf\\bg\\fh\\u0001i\\u007Fj\u00e9\U0001f600"' in canonical
     assert jsonld.canonicalize_nquads(jsonld.to_nquads(doc)) == canonical
+
+
+def test_canonicalisation_is_safe_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = jsonld.canonicalize(CREDENTIAL)
+    jsonld._resolved_contexts.clear()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: jsonld.canonicalize(CREDENTIAL), range(16)))
+    assert results == [expected] * 16
