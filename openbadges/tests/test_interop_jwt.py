@@ -303,13 +303,19 @@ def did_web_case(python_keys) -> dict:
     for alg, result in zip(ALGORITHMS, js_signed, strict=True):
         assert result["ok"] is True, error_text(result)
         js_tokens[alg] = result["token"]
+    status_documents = {LIST_URL: {"revokedCredentials": []}}
+    jwk_set = did.did_web_jwks(DID_WEB, managed)
     verdicts = run_batch(
         [
             {
                 "op": "verify-jwt",
                 "token": token,
-                "documents": {DID_WEB: document, LIST_URL: {"revokedCredentials": []}},
+                "documents": {DID_WEB: document, **status_documents},
             }
+            for token in python_tokens.values()
+        ]
+        + [
+            {"op": "verify-jwt", "token": token, "jwks": jwk_set, "documents": status_documents}
             for token in python_tokens.values()
         ]
     )
@@ -317,7 +323,8 @@ def did_web_case(python_keys) -> dict:
         "document": document,
         "python_tokens": python_tokens,
         "js_tokens": js_tokens,
-        "jose_verdicts": dict(zip(ALGORITHMS, verdicts, strict=True)),
+        "jose_verdicts": dict(zip(ALGORITHMS, verdicts[: len(ALGORITHMS)], strict=True)),
+        "jose_jwks_verdicts": dict(zip(ALGORITHMS, verdicts[len(ALGORITHMS) :], strict=True)),
     }
 
 
@@ -326,6 +333,13 @@ def test_jose_finds_our_key_through_the_did_web_document(did_web_case, alg):
     result = did_web_case["jose_verdicts"][alg]
     assert result["verified"] is True, error_text(result)
     assert result["header"]["kid"].startswith(f"{DID_WEB}#")
+
+
+@pytest.mark.parametrize("alg", list(ALGORITHMS))
+def test_jose_finds_our_key_in_the_did_web_jwk_set(did_web_case, alg):
+    # jose's own JWK Set lookup (by kid and alg) over the set we serve beside the DID document.
+    result = did_web_case["jose_jwks_verdicts"][alg]
+    assert result["verified"] is True, error_text(result)
 
 
 @pytest.mark.parametrize("alg", list(ALGORITHMS))
