@@ -71,11 +71,11 @@ class _LockedLRUCache(LRUCache):
 _resolved_contexts: LRUCache = _LockedLRUCache(maxsize=256)
 
 # RDFC-1.0 canonical N-Quads escape `"`, backslash and every control character: \b \t \n \f \r
-# as ECHAR, the other C0 characters and DEL as \uXXXX. pyld 3.3 escapes only \t \n \r `"` and
-# backslash, so a name containing, say, a form feed would canonicalise (and hash) differently here
-# than in jsonld.js (rdf-canonize 5) and every conforming verifier. We install the conforming
-# escaping in pyld's serialiser and parser, which its canonicaliser calls for both output and
-# blank node hashes.
+# as ECHAR, the other C0 characters and DEL as \u plus four hex digits. pyld 3.3 escapes only
+# \t \n \r `"` and backslash, so a name containing, say, a form feed would canonicalise (and
+# hash) differently here than in jsonld.js (rdf-canonize 5) and every conforming verifier. We
+# install the conforming escaping in pyld's serialiser and parser, which its canonicaliser calls
+# for both output and blank node hashes.
 _ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 _LITERAL_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
 _LITERAL_UNESCAPE = re.compile(r'\\(?:([btnfr"\'\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))')

@@ -74,15 +74,16 @@ class _Slot:
     datetime: bool
 
 
-# A quad is a tuple of pieces: fixed text, ("v", slot index) or ("b", blank node index).
-_Piece = str | tuple[str, int]
+# A quad is a tuple of pieces: fixed text, ("v", slot index) or ("b", blank node index). While
+# reading pyld's dataset, blank nodes are ("label", pyld's label) until numbered.
+_Piece = str | tuple[str, int] | tuple[str, str]
 
 
 def _term_pieces(term: dict, token: str, sentinels: dict[str, int], slots: dict) -> list[_Piece]:
     kind = term["type"]
     value = term["value"]
     if kind == "blank node":
-        return [("b", -1, value)]  # resolved to an index by the caller
+        return [("label", value)]
     if token in value:
         if value not in sentinels:
             raise InvalidDocument(
@@ -243,8 +244,8 @@ class CredentialTemplate:
                 pieces.append(".\n")
                 resolved = []
                 for piece in pieces:
-                    if isinstance(piece, tuple) and piece[0] == "b":
-                        resolved.append(("b", labels.setdefault(piece[2], len(labels))))
+                    if isinstance(piece, tuple) and piece[0] == "label":
+                        resolved.append(("b", labels.setdefault(piece[1], len(labels))))
                     else:
                         resolved.append(piece)
                 quads.append(_merge(resolved))
