@@ -283,6 +283,7 @@ def tamper(document: dict) -> dict:
 
 
 EXPIRED = {"validFrom": "2019-01-01T00:00:00Z", "validUntil": "2020-01-01T00:00:00Z"}
+NOT_YET_VALID = {"validFrom": "2999-01-01T00:00:00Z"}
 
 
 @pytest.fixture(scope="module")
@@ -291,6 +292,7 @@ def python_signed() -> dict[str, dict]:
         "valid": python_sign(credential(1)),
         "wrong_key": python_sign(credential(2), label="intruder", vm_label="python"),
         "expired": python_sign(credential(3, **EXPIRED)),
+        "not_yet_valid": python_sign(credential(8, **NOT_YET_VALID)),
         "revoked": python_sign(credential(4)),
         "bitstring_good": python_sign(
             credential(5, credentialStatus=bitstring_status(PY_STATUS_LIST, GOOD_INDEX))
@@ -346,6 +348,7 @@ def js_signed() -> dict[str, dict]:
         "valid": js_sign_job(credential(11)),
         "wrong_key": js_sign_job(credential(12), label="intruder", vm_label="javascript"),
         "expired": js_sign_job(credential(13, **EXPIRED)),
+        "not_yet_valid": js_sign_job(credential(19, **NOT_YET_VALID)),
         "revoked": js_sign_job(credential(14)),
         "bitstring_revoked": js_sign_job(
             credential(16, credentialStatus=bitstring_status(JS_STATUS_LIST, REVOKED_INDEX))
@@ -422,11 +425,13 @@ def test_js_verifies_a_python_signed_status_list(js_verdicts):
         ("python", "tampered", "Error", "Invalid signature."),
         ("python", "wrong_key", "Error", "Invalid signature."),
         ("python", "expired", "Error", 'is after "validUntil" (2020-01-01T00:00:00Z)'),
+        ("python", "not_yet_valid", "Error", 'is before "validFrom" (2999-01-01T00:00:00Z)'),
         ("python", "revoked", "CredentialRevoked", "is revoked: Issued to the wrong person."),
         ("python", "bitstring_revoked", "CredentialRevoked", "revocation bit set at index 42"),
         ("js", "tampered", "Error", "Invalid signature."),
         ("js", "wrong_key", "Error", "Invalid signature."),
         ("js", "expired", "Error", 'is after "validUntil" (2020-01-01T00:00:00Z)'),
+        ("js", "not_yet_valid", "Error", 'is before "validFrom" (2999-01-01T00:00:00Z)'),
         ("js", "revoked", "CredentialRevoked", "is revoked: Issued to the wrong person."),
         ("js", "bitstring_revoked", "CredentialRevoked", "revocation bit set at index 42"),
     ],
@@ -785,6 +790,7 @@ def test_our_verifier_accepts_what_both_sides_sign(reports, side, name):
         ("tampered", "proof"),
         ("wrong_key", "proof"),
         ("expired", "validity.expiry"),
+        ("not_yet_valid", "validity.not_before"),
         ("revoked", "status.revocation"),
         ("bitstring_revoked", "status.revocation"),
     ],

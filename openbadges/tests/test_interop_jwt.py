@@ -24,6 +24,7 @@ LIST_URL = f"{ISSUER}/revocations"
 LEARNER = "did:example:learner-7f3a"
 ALGORITHMS = {"EdDSA": "Ed25519", "ES256": "P-256", "RS256": "RSA"}
 EXPIRED = {"validFrom": "2019-01-01T00:00:00Z", "validUntil": "2020-01-01T00:00:00Z"}
+NOT_YET_VALID = {"validFrom": "2999-01-01T00:00:00Z", "validUntil": "2999-12-31T00:00:00Z"}
 
 
 def credential(index: int, **changes) -> dict:
@@ -115,6 +116,14 @@ def python_tokens(python_keys) -> dict[str, tuple[str, str]]:
         sign_vc_jwt(credential(11), key=python_keys["intruder"], kid=kid_for("python", "EdDSA")),
         "EdDSA",
     )
+    tokens["not_yet_valid"] = (
+        sign_vc_jwt(
+            credential(14, **NOT_YET_VALID),
+            key=python_keys["EdDSA"],
+            kid=kid_for("python", "EdDSA"),
+        ),
+        "EdDSA",
+    )
     tokens["expired"] = (
         sign_vc_jwt(
             credential(12, **EXPIRED), key=python_keys["RS256"], kid=kid_for("python", "RS256")
@@ -145,6 +154,7 @@ def js_tokens(js_keys) -> dict[str, tuple[str, str]]:
         "vc11": (job(vc11(credential(30)), "EdDSA"), "EdDSA"),
         "wrong_key": (job(credential(31), "EdDSA", signer="intruder"), "EdDSA"),
         "expired": (job(credential(32, **EXPIRED), "RS256"), "RS256"),
+        "not_yet_valid": (job(credential(34, **NOT_YET_VALID), "EdDSA"), "EdDSA"),
         "revoked": (job(credential(33), "ES256"), "ES256"),
     }
     results = run_batch([spec for spec, _ in jobs.values()])
@@ -214,6 +224,11 @@ def test_jose_verifies_what_jose_signs(jose_verdicts, name):
         ("tampered", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "signature verification failed"),
         ("wrong_key", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "signature verification failed"),
         ("expired", "ERR_JWT_EXPIRED", '"exp" claim timestamp check failed'),
+        (
+            "not_yet_valid",
+            "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            '"nbf" claim timestamp check failed',
+        ),
         ("revoked", None, "is revoked"),
     ],
 )
@@ -250,7 +265,12 @@ def test_python_verifies_what_jose_signs(js_keys, js_tokens, name):
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("tampered", "jwt.signature"), ("wrong_key", "jwt.signature"), ("expired", "jwt.expired")],
+    [
+        ("tampered", "jwt.signature"),
+        ("wrong_key", "jwt.signature"),
+        ("expired", "jwt.expired"),
+        ("not_yet_valid", "jwt.not_yet_valid"),
+    ],
 )
 def test_python_refuses_bad_jose_tokens_for_the_right_reason(js_keys, js_tokens, name, code):
     token, _ = js_tokens[name]
@@ -261,7 +281,12 @@ def test_python_refuses_bad_jose_tokens_for_the_right_reason(js_keys, js_tokens,
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("tampered", "jwt.signature"), ("wrong_key", "jwt.signature"), ("expired", "jwt.expired")],
+    [
+        ("tampered", "jwt.signature"),
+        ("wrong_key", "jwt.signature"),
+        ("expired", "jwt.expired"),
+        ("not_yet_valid", "jwt.not_yet_valid"),
+    ],
 )
 def test_python_refuses_its_own_bad_tokens_like_jose(python_keys, python_tokens, name, code):
     token, alg = python_tokens[name]
@@ -399,6 +424,7 @@ def test_our_verifier_accepts_tokens_from_both_sides(reports, side, name):
         ("tampered", "proof"),
         ("wrong_key", "proof"),
         ("expired", "validity.expiry"),
+        ("not_yet_valid", "validity.not_before"),
         ("revoked", "status.revocation"),
     ],
 )
