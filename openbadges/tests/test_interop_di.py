@@ -24,7 +24,11 @@ pytestmark = requires_node
 
 VECTOR_DIR = Path(__file__).resolve().parent / "vectors" / "obv3p0"
 
-# The OB 3.0 implementation guide's test vector: key, proof options and signed credential.
+# The test vector of the OB 3.0 Implementation Guide (Final, document version 2.0 of 7 April 2025,
+# "Linked Data Proof Test Vector for Open Badges 3.0"): key, proof options, signed credential.
+# This revision's hashes and proofValue belong to the current canonical files in
+# vectors/obv3p0/; vectors/obv3p0/vector.json keeps an earlier revision, whose proofValue
+# was computed from the earlier canonical form.
 VECTOR_SEED = "6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4"
 VECTOR_VM = "https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 VECTOR_CREATED = "2010-01-01T19:23:24Z"
