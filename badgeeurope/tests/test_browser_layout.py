@@ -1,7 +1,10 @@
 """The layout in a real browser: accessibility (axe), keyboard use and the language switcher."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from axe_playwright_python.sync_playwright import Axe
+
+from accounts.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,18 +75,19 @@ def test_language_switcher_works_with_the_keyboard(live_server, page):
     assert page.locator("h1").inner_text() == "Kirjaudu sisään"
 
 
-def test_account_menu_opens_with_keyboard_and_closes_on_escape(live_server, page):
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import User
-
-    user = User.objects.create_user(email="eva@example.org", password="pw-for-tests-only")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+def sign_in(page, live_server, email="eva@example.org"):
+    user = User.objects.create_user(email=email, password="pw-for-tests-only")
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", user.email)
+    page.fill("input[name=login]", email)
     page.fill("input[name=password]", "pw-for-tests-only")
     page.click("main form button[type=submit]")
     page.wait_for_url(live_server.url + "/")
+    return user
+
+
+def test_account_menu_opens_with_keyboard_and_closes_on_escape(live_server, page):
+    sign_in(page, live_server)
 
     page.focus(".account-menu__toggle")
     page.keyboard.press("Enter")
@@ -93,3 +97,30 @@ def test_account_menu_opens_with_keyboard_and_closes_on_escape(live_server, page
     page.keyboard.press("Escape")
     assert not page.locator(".account-menu__panel").is_visible()
     assert page.evaluate("document.activeElement.className") == "account-menu__toggle"
+
+
+def test_account_pages_have_no_serious_accessibility_violations(live_server, page):
+    sign_in(page, live_server)
+    for path in ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]:
+        page.goto(live_server.url + path)
+        assert page.locator("main h1").count() == 1, path
+        assert serious_violations(page) == [], path
+
+
+def test_error_page_has_no_serious_accessibility_violations(live_server, page):
+    response = page.goto(live_server.url + "/no-such-page/")
+    assert response.status == 404
+    assert serious_violations(page) == []
+
+
+def test_pages_run_without_console_errors_under_the_content_security_policy(live_server, page):
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+        response = page.goto(live_server.url + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    sign_in(page, live_server, email="csp@example.org")
+    page.goto(live_server.url + "/accounts/email/")
+    page.click(".account-menu__toggle")
+    assert problems == []

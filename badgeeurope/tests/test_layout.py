@@ -177,6 +177,17 @@ def test_403_page_without_reason_has_no_empty_notice(client, db):
     assert "ask an owner or administrator" in html
 
 
+def test_csrf_failure_page_explains_what_to_do(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/", {"login": "a@example.org"}, headers={"accept-language": "it"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<main id="main"' in html
+    assert "Non è stato possibile inviare il modulo" in html
+
+
 @pytest.mark.urls(__name__)
 def test_400_page(client, db):
     response = client.get("/test/bad-request/")
