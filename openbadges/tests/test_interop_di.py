@@ -837,21 +837,26 @@ def template_values(rng: random.Random) -> list[str]:
 
 @pytest.fixture(scope="module")
 def template_cases():
-    from openbadges.template import CredentialTemplate, sign_with_template
+    from openbadges.template import (
+        CredentialTemplate,
+        sign_with_template,
+        sign_with_template_json,
+    )
 
     example = ob3_credential(random.Random(3), 3)
     template = CredentialTemplate.for_document(example, TEMPLATE_PATHS)
     rng = random.Random(4711)
     value_sets = [template_values(rng) for _ in range(60)]
-    signed = [
-        sign_with_template(
-            template,
-            values,
-            private_key=private_key("python"),
-            verification_method=vm_for("python"),
-            created=CREATED,
-        )
-        for values in value_sets
+    signing = {
+        "private_key": private_key("python"),
+        "verification_method": vm_for("python"),
+        "created": CREATED,
+    }
+    # Half as documents, half as the JSON bytes bulk issuing stores.
+    signed = [sign_with_template(template, values, **signing) for values in value_sets[:30]]
+    signed += [
+        json.loads(sign_with_template_json(template, values, **signing))
+        for values in value_sets[30:]
     ]
     before = template.fallbacks
     ours = [template.canonicalize(values) for values in value_sets]
