@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import include, path
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Membership, Organisation, Role, User
 
 
 def forbidden_with_reason(request):
@@ -126,10 +126,17 @@ def test_current_page_is_marked_in_navigation(client, db):
 
 
 def test_my_organisations_is_current_on_organisation_pages(client, db):
-    client.force_login(User.objects.create_user(email="noor@example.org"))
+    user = User.objects.create_user(email="noor@example.org")
+    client.force_login(user)
     html = client.get("/organisations/").content.decode()
     assert re.search(r'href="/organisations/" aria-current="page">', html)
     assert not re.search(r'href="/" aria-current="page"', html)
+
+    organisation = Organisation.objects.create(slug="lumi-lab", name="Lumi Lab")
+    Membership.objects.create(organisation=organisation, user=user, role=Role.OWNER)
+    response = client.get("/o/lumi-lab/")
+    assert response.status_code == 200
+    assert re.search(r'href="/organisations/" aria-current="page">', response.content.decode())
 
 
 def test_messages_are_rendered_as_notices(client, db):
