@@ -493,6 +493,7 @@ class _Run:
             # A VC-JWT is verified before its credential can be read, so its key and proof
             # checks were made first; they are reported in the usual place.
             self.report.checks.extend(proof_checks)
+        credential = self._refresh(credential)
         self._ob3_status(credential)
         if version == "2.0":
             self._validity(credential.get("validFrom"), credential.get("validUntil"))
@@ -500,6 +501,66 @@ class _Run:
             self._validity(credential.get("issuanceDate"), credential.get("expirationDate"))
         self._ob3_recipient(credential)
         self._endorsements(credential)
+
+    def _refresh(self, credential: dict) -> dict:
+        """Use the issuer's refreshed credential when it offers one (1EdTechCredentialRefresh).
+
+        Only after the presented credential's proof passed, once, and only if the refreshed
+        one passes the schema and proof checks and is the same credential (same id and issuer)
+        issued no earlier; otherwise the presented credential is kept.
+        """
+        service = credential.get("refreshService")
+        if self.nested or not isinstance(service, dict):
+            return credential
+        if "1EdTechCredentialRefresh" not in _types(service):
+            return credential
+        proof = self.report.check("proof")
+        url = service.get("id")
+        if proof is None or proof.outcome != "passed" or not isinstance(url, str):
+            return credential
+        nested = _Run(
+            fetcher=self.fetcher,
+            expected_recipient=None,
+            now=self.now,
+            key_resolver=self.key_resolver,
+            nested=True,
+            documents=self._documents,
+        )
+        refreshed_report = nested.execute(url)
+        refreshed = refreshed_report.credential
+        problem = None
+        if refreshed_report.format not in ("ob3-di", "ob3-jwt") or not isinstance(refreshed, dict):
+            failure = refreshed_report.failures[0].message if refreshed_report.failures else ""
+            problem = f"the refresh service did not return a credential. {failure}".strip()
+        else:
+            for check_id in ("jsonld.safe_mode", "schema", "issuer.key", "proof"):
+                check = refreshed_report.check(check_id)
+                if check is None or check.outcome == "failed":
+                    problem = check.message if check else f"its {check_id} was not checked"
+                    break
+        if problem is None and (
+            refreshed.get("id") != credential.get("id")
+            or _node_id(refreshed.get("issuer")) != _node_id(credential.get("issuer"))
+        ):
+            problem = "the refreshed credential has another id or issuer"
+        if problem is None and _issued(refreshed) < _issued(credential):
+            problem = "the refreshed credential is older than the presented one"
+        if problem is not None:
+            self.report.add(
+                "refresh",
+                "warning",
+                f"The credential could not be refreshed ({problem}); the presented one is used.",
+                "refresh.failed",
+            )
+            return credential
+        self.report.add(
+            "refresh",
+            "passed",
+            "The issuer's refreshed credential verifies and is used for the remaining checks.",
+        )
+        self.report.related["presented"] = credential
+        self.report.credential = refreshed
+        return refreshed
 
     def _endorsements(self, credential: dict) -> None:
         """Verify the endorsements embedded in the credential, its achievement and its issuer.
@@ -1364,6 +1425,14 @@ def _key_from_document(document: dict, vm: str, base: str) -> ResolvedKey:
     if controller is None and node is not document:
         controller = document.get("id")
     return ResolvedKey(public_key, controller=controller)
+
+
+def _issued(credential: dict) -> datetime:
+    """When a credential says it became valid, or the earliest moment if it does not say."""
+    try:
+        return parse_datetime(credential.get("validFrom", credential.get("issuanceDate")))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _as_vc2(credential: dict) -> dict:

@@ -671,3 +671,70 @@ def test_a_credential_cannot_make_the_verifier_fetch_without_limit():
     budget = [c for c in report.checks if c.code == "fetch.budget"]
     assert len(budget) == 15
     assert all(c.outcome == "warning" for c in budget)
+
+
+# -- refresh --------------------------------------------------------------------------------------
+
+REFRESH_URL = "https://badges.example.eu/refresh/5b8c0c1e"
+
+
+def refreshable(**kwargs):
+    document = credential(ISSUER, **kwargs)
+    document["refreshService"] = {"id": REFRESH_URL, "type": "1EdTechCredentialRefresh"}
+    return sign(document, KEY, METHOD)
+
+
+@pytest.fixture(scope="module")
+def expired_but_refreshable():
+    return refreshable(valid_until="2025-12-31T00:00:00Z")
+
+
+def test_a_refreshed_credential_replaces_an_expired_one(expired_but_refreshable):
+    renewed = refreshable(valid_from="2026-01-01T00:00:00Z", valid_until="2028-12-31T00:00:00Z")
+    fetcher = offline({REFRESH_URL: renewed})
+    report = verify(expired_but_refreshable, fetcher=fetcher, now=NOW)
+    assert report.valid, report.failures
+    assert outcomes(report)["refresh"] == "passed"
+    assert outcomes(report)["validity.expiry"] == "passed"
+    assert report.credential["validUntil"] == "2028-12-31T00:00:00Z"
+    assert report.related["presented"] == expired_but_refreshable
+    assert fetcher.requests == [REFRESH_URL]
+
+
+@pytest.mark.parametrize(
+    "served",
+    [
+        None,
+        "tampered",
+        "other id",
+        "older",
+    ],
+)
+def test_an_unusable_refresh_keeps_the_presented_credential(expired_but_refreshable, served):
+    mapping = {}
+    if served == "tampered":
+        renewed = refreshable(valid_from="2026-01-01T00:00:00Z")
+        renewed["validFrom"] = "2026-01-02T00:00:00Z"
+        mapping[REFRESH_URL] = renewed
+    elif served == "other id":
+        mapping[REFRESH_URL] = sign(
+            credential(ISSUER, credential_id="urn:uuid:00000000-0000-4000-8000-000000000000"),
+            KEY,
+            METHOD,
+        )
+    elif served == "older":
+        mapping[REFRESH_URL] = refreshable(valid_from="2024-01-01T00:00:00Z")
+    report = verify(expired_but_refreshable, fetcher=offline(mapping), now=NOW)
+    assert outcomes(report)["refresh"] == "warning"
+    assert report.check("refresh").code == "refresh.failed"
+    assert outcomes(report)["validity.expiry"] == "failed"
+    assert report.credential == expired_but_refreshable
+
+
+def test_no_refresh_without_a_passing_proof(expired_but_refreshable):
+    tampered = copy.deepcopy(expired_but_refreshable)
+    tampered["name"] = "Changed"
+    fetcher = offline({REFRESH_URL: refreshable(valid_from="2026-01-01T00:00:00Z")})
+    report = verify(tampered, fetcher=fetcher, now=NOW)
+    assert report.check("refresh") is None
+    assert fetcher.requests == []
