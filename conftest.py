@@ -41,6 +41,8 @@ def browser():
 def page(browser):
     """A fresh browser context (no cookies, English) and a page in it, per test."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    # Local pages answer in milliseconds; fail fast instead of waiting Playwright's 30 s.
+    context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
