@@ -1,8 +1,10 @@
 """Data Integrity interop with Digital Bazaar's JavaScript libraries (eddsa-rdfc-2022,
 Ed25519Signature2020, Bitstring Status List) and jsonld.js / rdf-canonize.
 
-Node runs once per batch (see test_interop_node.py): the module prepares everything it wants
-the JavaScript side to do, runs it, and the tests then read the results.
+Node runs twice for the whole module (see test_interop_node.py): fixtures describe jobs, the
+`phase_one` run does everything that needs no JavaScript output (JavaScript signing, verifying
+what Python signed, canonicalisation), `phase_two` verifies what JavaScript signed, and the
+tests read the results.
 """
 
 import copy
@@ -162,8 +164,8 @@ def canon_documents() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def vector_results(canon_documents):
-    jobs = [
+def vector_jobs(canon_documents) -> list[dict]:
+    return [
         {"op": "verify-di", "credential": VECTOR_SIGNED},
         {
             "op": "sign-di",
@@ -174,7 +176,11 @@ def vector_results(canon_documents):
         },
         *({"op": "canonize", "document": document} for document in canon_documents),
     ]
-    verified, signed, *canonical = run_batch(jobs)
+
+
+@pytest.fixture(scope="module")
+def vector_results(phase_one):
+    verified, signed, *canonical = phase_one["vector"]
     return {"verified": verified, "signed": signed, "canonical": canonical}
 
 
@@ -208,10 +214,7 @@ def test_canonical_forms_are_byte_identical_to_jsonld_js(vector_results, canon_d
         )
 
 
-def test_undefined_terms_are_refused_by_both_safe_modes():
-    # A term the contexts do not define is dropped by JSON-LD expansion, so a signature would not
-    # cover it. jsonld.js in safe mode refuses such a document; so must our check, under VC 1.1
-    # and VC 2.0 alike, naming the property.
+def undefined_term_documents() -> tuple[dict, dict]:
     vc11 = copy.deepcopy(VECTOR_CREDENTIAL)
     vc11["@context"] = [
         "https://www.w3.org/2018/credentials/v1",
@@ -221,8 +224,15 @@ def test_undefined_terms_are_refused_by_both_safe_modes():
     vc11["credentialSubject"]["favouriteColour"] = "teal"
     vc2 = copy.deepcopy(VECTOR_CREDENTIAL)
     vc2["credentialSubject"]["achievement"]["favouriteColour"] = "teal"
-    results = run_batch([{"op": "canonize", "document": vc11}, {"op": "canonize", "document": vc2}])
-    for document, result in zip((vc11, vc2), results, strict=True):
+    return vc11, vc2
+
+
+def test_undefined_terms_are_refused_by_both_safe_modes(phase_one):
+    # A term the contexts do not define is dropped by JSON-LD expansion, so a signature would not
+    # cover it. jsonld.js in safe mode refuses such a document; so must our check, under VC 1.1
+    # and VC 2.0 alike, naming the property.
+    results = phase_one["undefined_terms"]
+    for document, result in zip(undefined_term_documents(), results, strict=True):
         assert result["ok"] is False
         (error,) = result["errors"]
         assert error["name"] == "jsonld.ValidationError"
@@ -346,9 +356,8 @@ def vc11(document: dict) -> dict:
     return legacy
 
 
-@pytest.fixture(scope="module")
-def js_signed() -> dict[str, dict]:
-    jobs = {
+def js_sign_jobs() -> dict[str, dict]:
+    return {
         "valid": js_sign_job(credential(11)),
         "wrong_key": js_sign_job(credential(12), label="intruder", vm_label="javascript"),
         "expired": js_sign_job(credential(13, **EXPIRED)),
@@ -372,9 +381,12 @@ def js_signed() -> dict[str, dict]:
         # test_python_and_js_signatures_are_identical.
         "same_input": js_sign_job(credential(18), label="python"),
     }
-    results = run_batch(list(jobs.values()))
+
+
+@pytest.fixture(scope="module")
+def js_signed(phase_one) -> dict[str, dict]:
     signed = {}
-    for name, result in zip(jobs, results, strict=True):
+    for name, result in zip(js_sign_jobs(), phase_one["js_sign"], strict=True):
         assert result["ok"] is True, f"{name}: {error_text(result)}"
         signed[name] = result["credential"]
     signed["tampered"] = tamper(signed["valid"])
@@ -382,30 +394,41 @@ def js_signed() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def revocation_list(python_signed, js_signed) -> dict:
+def revocation_list(python_signed) -> dict:
     return status.revocation_list_document(
         id=LIST_URL,
         issuer=ISSUER,
         revoked=[
             (python_signed["revoked"]["id"], "Issued to the wrong person."),
-            (js_signed["revoked"]["id"], "Issued to the wrong person."),
+            (js_sign_jobs()["revoked"]["credential"]["id"], "Issued to the wrong person."),
         ],
     )
 
 
 @pytest.fixture(scope="module")
-def js_verdicts(python_signed, js_signed, revocation_list, python_status_list):
-    documents = {
-        LIST_URL: revocation_list,
-        PY_STATUS_LIST: python_status_list,
-        JS_STATUS_LIST: js_signed["status_list"],
+def python_verify_jobs(python_signed, revocation_list, python_status_list) -> list[dict]:
+    documents = {LIST_URL: revocation_list, PY_STATUS_LIST: python_status_list}
+    return [
+        {"op": "verify-di", "credential": doc, "documents": documents}
+        for doc in python_signed.values()
+    ]
+
+
+def js_cases(js_signed) -> dict[str, dict]:
+    return {name: doc for name, doc in js_signed.items() if name != "status_list"}
+
+
+@pytest.fixture(scope="module")
+def js_verdicts(python_signed, js_signed, phase_one, phase_two):
+    verdicts = {
+        ("python", name): result
+        for name, result in zip(python_signed, phase_one["python_verify"], strict=True)
     }
-    cases = [("python", name, doc) for name, doc in python_signed.items()]
-    cases += [("js", name, doc) for name, doc in js_signed.items() if name != "status_list"]
-    results = run_batch(
-        [{"op": "verify-di", "credential": doc, "documents": documents} for *_, doc in cases]
-    )
-    return {(side, name): result for (side, name, _), result in zip(cases, results, strict=True)}
+    verdicts |= {
+        ("js", name): result
+        for name, result in zip(js_cases(js_signed), phase_two["js_verify"], strict=True)
+    }
+    return verdicts
 
 
 @pytest.mark.parametrize("name", ["valid", "unicode", "bitstring_good"])
@@ -540,7 +563,7 @@ def did_key_vm(label: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def did_cases() -> dict:
+def did_material() -> dict:
     did_document = did.did_web_document(DID_WEB, did_web_keys())
     python_signed = {
         f"did_web_{key_id}": sign_eddsa_rdfc_2022(
@@ -565,34 +588,40 @@ def did_cases() -> dict:
         created=CREATED,
     )
     js_did_key = did.did_key_for(private_key("js-did-key").public_key())
-    (js_result,) = run_batch(
-        [
-            {
-                "op": "sign-di",
-                "credential": issued_by(js_did_key, 41),
-                "seed": seed("js-did-key"),
-                "verificationMethod": did_key_vm("js-did-key"),
-                "created": CREATED,
-            }
-        ]
-    )
-    assert js_result["ok"] is True, error_text(js_result)
-    documents = {LIST_URL: status.revocation_list_document(id=LIST_URL, issuer=ISSUER, revoked=[])}
-    verdicts = run_batch(
-        [
-            {
-                "op": "verify-di",
-                "credential": signed,
-                "documents": {**documents, DID_WEB: did_document},
-            }
-            for signed in [*python_signed.values(), js_result["credential"]]
-        ]
-    )
+    js_sign_job_ = {
+        "op": "sign-di",
+        "credential": issued_by(js_did_key, 41),
+        "seed": seed("js-did-key"),
+        "verificationMethod": did_key_vm("js-did-key"),
+        "created": CREATED,
+    }
+    documents = {
+        LIST_URL: status.revocation_list_document(id=LIST_URL, issuer=ISSUER, revoked=[]),
+        DID_WEB: did_document,
+    }
     return {
         "did_document": did_document,
+        "documents": documents,
         "python_signed": python_signed,
+        "js_sign_job": js_sign_job_,
+        "python_verify_jobs": [
+            {"op": "verify-di", "credential": signed, "documents": documents}
+            for signed in python_signed.values()
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def did_cases(did_material, phase_one, phase_two) -> dict:
+    (js_result,) = phase_one["did_js_sign"]
+    assert js_result["ok"] is True, error_text(js_result)
+    verdicts = [*phase_one["did_python_verify"], *phase_two["did_js_verify"]]
+    return {
+        **did_material,
         "js_signed": js_result["credential"],
-        "js_verdicts": dict(zip([*python_signed, "js_did_key"], verdicts, strict=True)),
+        "js_verdicts": dict(
+            zip([*did_material["python_signed"], "js_did_key"], verdicts, strict=True)
+        ),
     }
 
 
@@ -701,7 +730,7 @@ def built_documents() -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def built_cases():
+def built_material() -> dict:
     built = built_documents()
     ours = {name: python_sign(document) for name, document in built.items()}
     jobs = [js_sign_job(document, label="python") for document in built.values()]
@@ -715,11 +744,16 @@ def built_cases():
         }
         for signed in ours.values()
     ]
-    results = run_batch(jobs)
+    return {"names": list(built), "ours": ours, "jobs": jobs}
+
+
+@pytest.fixture(scope="module")
+def built_cases(built_material, phase_one) -> dict:
+    names, results = built_material["names"], phase_one["built"]
     return {
-        "ours": ours,
-        "js_signed": dict(zip(built, results[: len(built)], strict=True)),
-        "js_verdicts": dict(zip(built, results[len(built) :], strict=True)),
+        "ours": built_material["ours"],
+        "js_signed": dict(zip(names, results[: len(names)], strict=True)),
+        "js_verdicts": dict(zip(names, results[len(names) :], strict=True)),
     }
 
 
@@ -836,7 +870,7 @@ def template_values(rng: random.Random) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def template_cases():
+def template_material() -> dict:
     from openbadges.template import (
         CredentialTemplate,
         sign_with_template,
@@ -861,15 +895,21 @@ def template_cases():
     before = template.fallbacks
     ours = [template.canonicalize(values) for values in value_sets]
     fallbacks = template.fallbacks - before
-    results = run_batch(
-        [{"op": "verify-di", "credential": document} for document in signed]
-        + [{"op": "canonize", "document": template.build_document(values)} for values in value_sets]
-    )
+    jobs = [{"op": "verify-di", "credential": document} for document in signed]
+    jobs += [
+        {"op": "canonize", "document": template.build_document(values)} for values in value_sets
+    ]
+    return {"fallbacks": fallbacks, "canonical": ours, "signed": len(signed), "jobs": jobs}
+
+
+@pytest.fixture(scope="module")
+def template_cases(template_material, phase_one) -> dict:
+    results, signed = phase_one["template"], template_material["signed"]
     return {
-        "fallbacks": fallbacks,
-        "canonical": ours,
-        "js_verdicts": results[: len(signed)],
-        "js_canonical": results[len(signed) :],
+        "fallbacks": template_material["fallbacks"],
+        "canonical": template_material["canonical"],
+        "js_verdicts": results[:signed],
+        "js_canonical": results[signed:],
     }
 
 
@@ -886,3 +926,53 @@ def test_fast_path_canonical_form_equals_jsonld_js(template_cases):
     ):
         assert theirs["ok"] is True, error_text(theirs)
         assert ours == theirs["nquads"]
+
+
+# --- the two node runs -------------------------------------------------------------------------
+
+
+def run_groups(groups: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """One node run for several named groups of jobs; the results, grouped alike."""
+    results = iter(run_batch([job for jobs in groups.values() for job in jobs]))
+    return {name: [next(results) for _ in jobs] for name, jobs in groups.items()}
+
+
+@pytest.fixture(scope="module")
+def phase_one(
+    vector_jobs, python_verify_jobs, did_material, built_material, template_material
+) -> dict[str, list[dict]]:
+    return run_groups(
+        {
+            "vector": vector_jobs,
+            "undefined_terms": [
+                {"op": "canonize", "document": document} for document in undefined_term_documents()
+            ],
+            "js_sign": list(js_sign_jobs().values()),
+            "python_verify": python_verify_jobs,
+            "did_js_sign": [did_material["js_sign_job"]],
+            "did_python_verify": did_material["python_verify_jobs"],
+            "built": built_material["jobs"],
+            "template": template_material["jobs"],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def phase_two(js_signed, revocation_list, did_material, phase_one) -> dict[str, list[dict]]:
+    documents = {LIST_URL: revocation_list, JS_STATUS_LIST: js_signed["status_list"]}
+    (did_js,) = phase_one["did_js_sign"]
+    return run_groups(
+        {
+            "js_verify": [
+                {"op": "verify-di", "credential": doc, "documents": documents}
+                for doc in js_cases(js_signed).values()
+            ],
+            "did_js_verify": [
+                {
+                    "op": "verify-di",
+                    "credential": did_js["credential"],
+                    "documents": did_material["documents"],
+                }
+            ],
+        }
+    )
