@@ -80,6 +80,31 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 KeyResolver = Callable[[str], Any]
 
+# Every check id a report can hold, in the order checks run, with what it establishes.
+CHECKS = {
+    "input.fetch": "The badge could be fetched from the URL given.",
+    "input.unbake": "A badge could be read from the image.",
+    "input.parse": "The input is a badge in a known format.",
+    "hosted.fetch": "The issuer serves the OB 2.0 assertion at its id (the copy verified).",
+    "ob2.assertion": "The OB 2.0 assertion has its required properties.",
+    "ob2.badge": "The OB 2.0 badge class is available and complete.",
+    "ob2.issuer": "The OB 2.0 issuer profile is available.",
+    "jsonld.safe_mode": "Every property is defined by the credential's JSON-LD contexts.",
+    "schema": "The credential follows the official 1EdTech JSON Schema.",
+    "issuer.key": "The signing key belongs to the issuer and may sign at that date.",
+    "proof": "The signature is valid for the credential as it is.",
+    "refresh": "The issuer's refreshed credential was fetched and used.",
+    "hosted.origin": "The OB 2.0 assertion is hosted where its issuer allows.",
+    "status.revocation": "The issuer has not revoked the badge.",
+    "status.suspension": "The issuer has not suspended the badge.",
+    "status.message": "The status list's message for the badge.",
+    "validity.not_before": "The badge is already valid.",
+    "validity.expiry": "The badge has not expired.",
+    "recipient": "The badge was issued to the person given.",
+    "endorsement": "An endorsement embedded in the badge verifies.",
+    "verifier": "The verifier could finish its work.",
+}
+
 
 # -- report ---------------------------------------------------------------------------------------
 
@@ -1532,6 +1557,7 @@ def _summary(report: VerificationReport) -> dict[str, Any]:
 
 
 __all__ = [
+    "CHECKS",
     "Check",
     "ResolvedKey",
     "VerificationReport",

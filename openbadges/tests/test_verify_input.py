@@ -2,12 +2,15 @@
 
 import json
 import random
+import re
+from pathlib import Path
 
 import pytest
 
+from openbadges import verify as verify_module
 from openbadges.fetch import FetchResponse, StaticFetcher
 from openbadges.tests.verify_support import NOW, credential, did_key_of, fixed_key, sign
-from openbadges.verify import VerificationReport, parse_datetime, verify
+from openbadges.verify import CHECKS, VerificationReport, parse_datetime, verify
 
 KEY = fixed_key("issuer")
 ISSUER, METHOD = did_key_of(KEY)
@@ -120,3 +123,12 @@ def test_parse_datetime_forms():
     for bad in ("", "yesterday", None, 5):
         with pytest.raises(ValueError):
             parse_datetime(bad)
+
+
+def test_every_check_the_verifier_can_report_is_documented():
+    source = Path(verify_module.__file__).read_text()
+    used = set(re.findall(r'(?:\badd|_fail|\bCheck|_fetch)\(\s*"([a-z0-9_.]+)"', source))
+    used |= set(re.findall(r'check_id(?: =|=) ?"([a-z0-9_.]+)"', source))
+    used |= set(re.findall(r'"(status\.[a-z]+)" if ', source))
+    assert len(used) > 15
+    assert used <= set(CHECKS), sorted(used - set(CHECKS))
