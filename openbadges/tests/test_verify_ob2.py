@@ -409,3 +409,11 @@ def test_a_signed_assertion_without_its_signature_cannot_be_verified(rsa_key):
     report = verify(copy.deepcopy(document), fetcher=signed_world(rsa_key), now=NOW)
     assert report.format == "ob2-signed"
     assert report.check("proof").code == "proof.missing"
+
+
+def test_an_assertion_without_recipient_fails():
+    document = assertion()
+    del document["recipient"]
+    report = verify(ASSERTION_URL, fetcher=hosted_world(document), now=NOW)
+    assert report.check("ob2.assertion").outcome == "failed"
+    assert "recipient" in report.check("ob2.assertion").message
