@@ -353,8 +353,10 @@ class _Run:
             payload = baking.unbake(data)
         except OpenBadgesError as exc:
             self._fail("input.unbake", f"No badge could be read from the image: {exc}", _code(exc))
-        kind = getattr(payload, "kind", "") or "image"
-        self.report.add("input.unbake", "passed", f"Read the badge baked into the {kind} image.")
+        version = {"ob3": "Open Badges 3.0 credential", "ob2": "Open Badges 2.0 assertion"}
+        what = version.get(payload.kind, "badge")
+        image = payload.image_type.upper()
+        self.report.add("input.unbake", "passed", f"Read the {what} baked into the {image} image.")
         self._text(payload.text.strip(), source="image")
 
     def _text(self, text: str, *, source: str | None) -> None:
@@ -714,7 +716,7 @@ class _Run:
             self.report.add(
                 "proof",
                 "passed",
-                f"The {first.cryptosuite} signature by {first.verification_method} is valid.",
+                f"The {first.cryptosuite} signature is valid.",
             )
         else:
             reasons = "; ".join(r.reason for r in results) or "no proof could be checked"
