@@ -16,8 +16,8 @@ function requireCredential(job) {
   if(!job.credential || typeof job.credential !== 'object' || Array.isArray(job.credential)) {
     throw new InputError('"credential" must be a JSON object.');
   }
-  if(typeof job.verificationMethod !== 'string' && job.seed !== undefined) {
-    throw new InputError('"verificationMethod" must be a string.');
+  if(typeof job.verificationMethod !== 'string' || !job.verificationMethod.includes(':')) {
+    throw new InputError('"verificationMethod" must be the URL or DID URL of the signing key.');
   }
 }
 

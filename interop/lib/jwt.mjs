@@ -14,11 +14,12 @@ import {makeDocumentLoader, methodInDocument} from './loader.mjs';
 import {makeCheckStatus} from './status.mjs';
 
 const ALGORITHMS = ['EdDSA', 'ES256', 'RS256'];
+// OB 3.0 asks for "JWT"; W3C VC-JOSE-COSE uses "vc+jwt"; the header may also omit it.
+const ACCEPTED_TYP = [undefined, 'JWT', 'vc+jwt'];
 const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
 
 const isVc11 = credential => [credential['@context']].flat()[0] === VC_V1_CONTEXT;
 const credentialOf = payload => payload.vc ?? payload;
-const ACCEPTED_TYP = [undefined, 'JWT', 'vc+jwt'];
 
 export class ClaimMismatch extends Error {
   constructor(message) {

@@ -108,19 +108,26 @@ def test_unusable_jobs_are_named_and_exit_with_2():
         [
             {"op": "generate-ed25519"},
             {"op": "no-such-operation"},
-            {"op": "sign-di", "credential": {}, "seed": "12", "verificationMethod": "x"},
+            {
+                "op": "sign-di",
+                "credential": {},
+                "seed": "12",
+                "verificationMethod": "https://badges.example.eu/issuers/1#key-1",
+            },
+            {"op": "sign-di", "credential": {}, "seed": "12", "verificationMethod": "key-1"},
             {"op": "sign-jwt", "alg": "HS256", "privateJwk": {}},
         ],
     )
     assert run.returncode == 2
-    generated, unknown, bad_seed, bad_alg = run.output
+    generated, unknown, bad_seed, bad_method, bad_alg = run.output
     assert generated["ok"] is True
     assert generated["did"] == f"did:key:{generated['publicKeyMultibase']}"
     assert generated["publicKeyMultibase"].startswith("z6Mk")
     assert 'Unknown "op"' in unknown["errors"][0]["message"]
     assert "64 hexadecimal" in bad_seed["errors"][0]["message"]
+    assert "URL or DID URL of the signing key" in bad_method["errors"][0]["message"]
     assert "EdDSA, ES256, RS256" in bad_alg["errors"][0]["message"]
-    assert all(result["inputError"] for result in (unknown, bad_seed, bad_alg))
+    assert all(result["inputError"] for result in (unknown, bad_seed, bad_method, bad_alg))
 
 
 @requires_node
