@@ -550,6 +550,7 @@ class TemplateCache:
 
     def __init__(self, templates: Iterable[CredentialTemplate] = ()):
         self._groups: dict[tuple[Path, ...], dict[bytes, CredentialTemplate]] = {}
+        self._recent: dict[tuple[Path, ...], CredentialTemplate] = {}
         for template in templates:
             self.add(template)
 
@@ -558,13 +559,28 @@ class TemplateCache:
         self._groups.setdefault(template.paths, {})[key] = template
 
     def match(self, document: Mapping) -> CredentialTemplate | None:
+        serialised: bytes | None = None
         for paths, shapes in self._groups.items():
+            # Verifications come in runs of one shape: first try the shape that matched last,
+            # by writing it with this document's values and comparing the JSON bytes.
+            recent = self._recent.get(paths)
+            if recent is not None:
+                try:
+                    values = recent.values_of(document)
+                except (KeyError, IndexError, TypeError):
+                    continue
+                if all(isinstance(value, str) for value in values):
+                    if serialised is None:
+                        serialised = orjson.dumps(document)
+                    if recent.document_json(values) == serialised:
+                        return recent
             try:
                 key = _shape_key(document, paths)
             except (KeyError, IndexError, TypeError):
                 continue
             template = shapes.get(key)
             if template is not None:
+                self._recent[paths] = template
                 return template
         return None
 
