@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "badgeeurope",
     "accounts",
     "audit",
+    "issuing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -259,5 +260,9 @@ LOGGING = {
 
 # Invitations to organisations stay valid this long.
 INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))
+
+# Issuers' private signing keys are encrypted at rest with a key derived from this secret (or,
+# when it is empty, from SECRET_KEY). Changing it makes the stored keys unreadable.
+KEY_ENCRYPTION_KEY = os.environ.get("KEY_ENCRYPTION_KEY", "")
 
 TAGLINE = _("Open Badges for Europe")
