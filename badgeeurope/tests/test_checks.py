@@ -3,7 +3,11 @@ from django.core.checks import Tags, run_checks
 
 
 def check_ids():
-    return {message.id for message in run_checks(tags=[Tags.security]) if message.id.startswith("badgeeurope.")}
+    return {
+        message.id
+        for message in run_checks(tags=[Tags.security])
+        if message.id.startswith("badgeeurope.")
+    }
 
 
 def test_local_site_needs_no_configuration(settings):
