@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
+    path("", include("issuing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -53,7 +53,7 @@ def ob2_issuer_document(profile: IssuerProfile) -> dict:
     )
 
 
-def _alignment_items(version: BadgeClassVersion) -> list[dict]:
+def alignment_items(version: BadgeClassVersion) -> list[dict]:
     items = [dict(item) for item in version.alignments]
     if version.eqf_level:
         items.append(
@@ -93,7 +93,7 @@ def ob3_achievement(version: BadgeClassVersion, *, issuer: dict | None = None) -
                 target_framework=item.get("targetFramework") or None,
                 target_type=item.get("targetType") or None,
             )
-            for item in _alignment_items(version)
+            for item in alignment_items(version)
         ],
         tags=list(version.tags),
         creator=issuer,
@@ -135,7 +135,7 @@ def ob2_badge_class_document(version: BadgeClassVersion) -> dict:
                 target_framework=item.get("targetFramework") or None,
                 target_code=item.get("targetCode") or None,
             )
-            for item in _alignment_items(version)
+            for item in alignment_items(version)
         ],
         tags=list(version.tags),
     )

@@ -1,0 +1,353 @@
+"""Machine-facing endpoints: the hosted Open Badges documents, keys, status lists and baked
+images, plus the minimal HTML pages people reach through the same URLs.
+
+Stored documents are served byte for byte with a strong ETag (304 on a match) and CORS open to
+every origin. What can never change (a credential, a version's image, a baked image) is cached
+as immutable; what revocation or an issuer edit can change is cached briefly. URLs that serve
+both people and machines negotiate on Accept (`Vary: Accept`): a browser asking for HTML gets
+the page, everything else JSON; `?format=json` forces JSON.
+"""
+
+import hashlib
+
+import orjson
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from openbadges import baking, did, ob2
+from openbadges import status as ob_status
+from openbadges.keys import jwks as jwk_set
+from openbadges.keys import public_jwk
+from openbadges.verify import verify
+
+from . import documents, links, selectors, services, signing
+from .fetcher import SiteFetcher
+
+YEAR = 365 * 24 * 3600
+SHORT = 300
+STATUS_MAX_AGE = 60
+OB3_MEDIA_TYPE = "application/vc+ld+json"
+JSON_LD = "application/ld+json"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def wants_html(request) -> bool:
+    """Whether the client prefers HTML to JSON (browsers do; verifiers and curl do not)."""
+    if "format" in request.GET or "v3" in request.GET:
+        return False
+    html_q = json_q = 0.0
+    for item in request.headers.get("Accept", "").split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        if media in _HTML_TYPES:
+            html_q = max(html_q, quality)
+        elif media.startswith("application/") and "json" in media:
+            json_q = max(json_q, quality)
+    return html_q > 0 and html_q > json_q
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def document_response(
+    request,
+    body: bytes,
+    content_type: str,
+    *,
+    max_age: int,
+    immutable: bool = False,
+    negotiated: bool = False,
+    etag_source: bytes | None = None,
+    filename: str | None = None,
+) -> HttpResponse:
+    etag = _etag(etag_source if etag_source is not None else body)
+    cache = f"public, max-age={max_age}" + (", immutable" if immutable else "")
+    matches = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    if etag in matches or "*" in matches:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=content_type)
+        if filename:
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = cache
+    if negotiated:
+        response["Vary"] = "Accept"
+    return _cors(response)
+
+
+def _json(document) -> bytes:
+    return orjson.dumps(document)
+
+
+# -- awards ------------------------------------------------------------------------------------
+
+
+@require_safe
+def credential(request, public_id):
+    award = selectors.award_public(public_id)
+    if wants_html(request):
+        response = redirect("issuing:award_detail", public_id=award.public_id)
+        response["Vary"] = "Accept"
+        return response
+    return document_response(
+        request,
+        bytes(award.credential_json),
+        OB3_MEDIA_TYPE,
+        max_age=YEAR,
+        immutable=True,
+        negotiated=True,
+    )
+
+
+@require_safe
+def credential_jwt(request, public_id):
+    award = selectors.award_public(public_id)
+    # OB 3.0 delivers a compact JWS as text/plain when it is a web resource.
+    return document_response(
+        request,
+        award.credential_jwt.encode("ascii"),
+        "text/plain; charset=utf-8",
+        max_age=YEAR,
+        immutable=True,
+    )
+
+
+@require_safe
+def assertion(request, public_id):
+    award = selectors.award_public(public_id)
+    if wants_html(request):
+        response = redirect("issuing:award_detail", public_id=award.public_id)
+        response["Vary"] = "Accept"
+        return response
+    if award.is_revoked:
+        body = {
+            "@context": ob2.CONTEXT,
+            "id": links.assertion_url(award.public_id),
+            "revoked": True,
+            "revocationReason": award.revocation_reason,
+        }
+        response = HttpResponse(_json(body), content_type=JSON_LD, status=410)
+        response["Cache-Control"] = f"public, max-age={SHORT}"
+        response["Vary"] = "Accept"
+        return _cors(response)
+    return document_response(
+        request, bytes(award.assertion_json), JSON_LD, max_age=SHORT, negotiated=True
+    )
+
+
+def _baked(request, public_id, kind: str):
+    award = selectors.award_public(public_id)
+    version = award.badge_class_version
+    wanted = "image/png" if kind == "png" else "image/svg+xml"
+    if version.image_type != wanted:
+        raise Http404(_("This badge's image is not available in that format."))
+    with version.image.open("rb") as handle:
+        image = handle.read()
+    payload = bytes(award.credential_json)
+    baked = baking.bake(image, payload.decode("utf-8"), ob3=True)
+    slug = "".join(c if c.isalnum() else "-" for c in version.name.lower()).strip("-") or "badge"
+    return document_response(
+        request,
+        baked,
+        wanted,
+        max_age=YEAR,
+        immutable=True,
+        # The baked bytes follow from the credential and the image: hash those, not the result,
+        # so that a 304 needs no baking.
+        etag_source=payload + version.image.name.encode(),
+        filename=f"{slug}.{kind}",
+    )
+
+
+@require_safe
+def baked_png(request, public_id):
+    return _baked(request, public_id, "png")
+
+
+@require_safe
+def baked_svg(request, public_id):
+    return _baked(request, public_id, "svg")
+
+
+def verification_report(award):
+    """The live verification of the stored credential, with our own documents answered in
+    process (status list, issuer keys)."""
+    return verify(bytes(award.credential_json).decode("utf-8"), fetcher=SiteFetcher())
+
+
+@require_safe
+def award_detail(request, public_id):
+    award = selectors.award_public(public_id)
+    version = award.badge_class_version
+    report = verification_report(award)
+    language = getattr(request, "LANGUAGE_CODE", None)
+    context = {
+        "award": award,
+        "version": version,
+        "badge_name": version.translated("name", language),
+        "badge_description": version.translated("description", language),
+        "issuer": award.organisation.issuer_profile,
+        "report": report,
+        "image_url": reverse(
+            "issuing:badge_image", kwargs={"public_id": award.badge_class.public_id}
+        )
+        + f"?v={version.number}",
+    }
+    return render(request, "issuing/award_detail.html", context)
+
+
+# -- badge classes -----------------------------------------------------------------------------
+
+
+@require_safe
+def badge(request, public_id):
+    badge_class = selectors.badge_class_public(public_id)
+    version = selectors.badge_class_version_public(badge_class, request.GET.get("v"))
+    if wants_html(request):
+        language = getattr(request, "LANGUAGE_CODE", None)
+        response = render(
+            request,
+            "issuing/badge_detail.html",
+            {
+                "badge_class": badge_class,
+                "version": version,
+                "badge_name": version.translated("name", language),
+                "badge_description": version.translated("description", language),
+                "criteria": version.translated("criteria_narrative", language),
+                "issuer": badge_class.organisation.issuer_profile,
+                "alignments": documents.alignment_items(version),
+                "image_url": links.badge_image_url(badge_class.public_id, version.number),
+                "page_url": links.badge_url(badge_class.public_id),
+            },
+        )
+        response["Vary"] = "Accept"
+        return response
+    if "v3" in request.GET:
+        body = _json(documents.ob3_achievement_document(version))
+        content_type = JSON_LD
+    else:
+        body = _json(documents.ob2_badge_class_document(version))
+        content_type = JSON_LD
+    return document_response(request, body, content_type, max_age=SHORT, negotiated=True)
+
+
+@require_safe
+def badge_image(request, public_id):
+    badge_class = selectors.badge_class_public(public_id)
+    version = selectors.badge_class_version_public(badge_class, request.GET.get("v"))
+    with version.image.open("rb") as handle:
+        data = handle.read()
+    pinned = bool(request.GET.get("v"))
+    response = document_response(
+        request,
+        data,
+        version.image_type,
+        max_age=YEAR if pinned else SHORT,
+        immutable=pinned,
+    )
+    if version.image_type == "image/svg+xml":
+        # An SVG opened directly must not run anything, whatever it contains.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+# -- issuers -----------------------------------------------------------------------------------
+
+
+@require_safe
+def issuer(request, public_id):
+    profile = selectors.issuer_profile_public(public_id)
+    if wants_html(request):
+        response = render(
+            request,
+            "issuing/issuer_detail.html",
+            {
+                "issuer": profile,
+                "badge_classes": selectors.public_badge_classes(profile),
+                "page_url": links.issuer_url(profile.public_id),
+            },
+        )
+        response["Vary"] = "Accept"
+        return response
+    if "v3" in request.GET:
+        document = documents.ob3_profile_document(profile)
+    else:
+        document = documents.ob2_issuer_document(profile)
+    return document_response(request, _json(document), JSON_LD, max_age=SHORT, negotiated=True)
+
+
+@require_safe
+def issuer_image(request, public_id):
+    profile = selectors.issuer_profile_public(public_id)
+    if not profile.image:
+        raise Http404(_("This issuer has no image."))
+    with profile.image.open("rb") as handle:
+        data = handle.read()
+    content_type = "image/svg+xml" if baking.image_type(data) == "svg" else "image/png"
+    return document_response(request, data, content_type, max_age=SHORT)
+
+
+@require_safe
+def did_document(request, public_id):
+    profile = selectors.issuer_profile_public(public_id)
+    did_web = links.issuer_did(profile.public_id)
+    if did_web is None:
+        raise Http404(_("This site's address cannot carry a did:web."))
+    keys = [signing.managed_key(key) for key in selectors.published_keys(profile)]
+    document = did.did_web_document(did_web, keys)
+    return document_response(request, _json(document), "application/did+json", max_age=SHORT)
+
+
+@require_safe
+def jwks(request, public_id):
+    profile = selectors.issuer_profile_public(public_id)
+    keys = [signing.managed_key(key) for key in selectors.published_keys(profile)]
+    did_web = links.issuer_did(profile.public_id)
+    if did_web is not None:
+        document = did.did_web_jwks(did_web, keys)
+    else:
+        document = jwk_set(
+            public_jwk(key.public_key, kid=links.jwt_kid(profile.public_id, key))
+            for key in keys
+            if key.status != "revoked"
+        )
+    return document_response(request, _json(document), "application/jwk-set+json", max_age=SHORT)
+
+
+@require_safe
+def revocations(request, public_id):
+    profile = selectors.issuer_profile_public(public_id)
+    document = ob_status.ob2_revocation_list_document(
+        id=links.revocation_list_url(profile.public_id),
+        issuer=links.issuer_url(profile.public_id),
+        revoked=(
+            (links.assertion_url(award_id), reason or None)
+            for award_id, reason in selectors.revoked_assertions(profile)
+        ),
+    )
+    return document_response(request, _json(document), JSON_LD, max_age=STATUS_MAX_AGE)
+
+
+@require_safe
+def status_list(request, public_id, list_id):
+    profile = selectors.issuer_profile_public(public_id)
+    listed = selectors.status_list_public(profile, list_id)
+    body = services.status_list_signed(status_list=listed)
+    return document_response(request, body, OB3_MEDIA_TYPE, max_age=STATUS_MAX_AGE)
