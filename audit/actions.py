@@ -21,6 +21,15 @@ ACTION_LABELS = {
     "invitation.accepted": _("Invitation accepted"),
     "invitation.declined": _("Invitation declined"),
     "user.profile_updated": _("Profile changed"),
+    "issuer.profile_updated": _("Issuer profile changed"),
+    "signing_key.created": _("Signing key created"),
+    "signing_key.rotated": _("Signing key rotated"),
+    "badge_class.created": _("Badge class created"),
+    "badge_class.updated": _("Badge class changed"),
+    "badge_class.archived": _("Badge class archived"),
+    "award.created": _("Badge awarded"),
+    "award.bulk_created": _("Badges awarded in bulk"),
+    "award.revoked": _("Badge revoked"),
 }
 
 
