@@ -105,23 +105,32 @@ _templates_lock = threading.Lock()
 _TEMPLATE_LIMIT = 256
 
 
-def _template_for(key: tuple, example: dict, paths: list[str]) -> tuple[CredentialTemplate, bool]:
-    """The cached template of a shape, or a new one made (and proven) from `example`."""
+def _cached_template(shape: tuple) -> CredentialTemplate | None:
     with _templates_lock:
-        template = _templates.get(key)
+        template = _templates.get(shape)
         if template is not None:
-            _templates.move_to_end(key)
-            return template, False
+            _templates.move_to_end(shape)
+        return template
+
+
+def _new_template(shape: tuple, example: dict, paths: list[str]) -> CredentialTemplate:
+    """A template made (and proven on `example`) for a shape, remembered for the process."""
     template = CredentialTemplate.for_document(example, paths)
     with _templates_lock:
-        _templates[key] = template
+        _templates[shape] = template
         if len(_templates) > _TEMPLATE_LIMIT:
             _templates.popitem(last=False)
-    return template, True
+    return template
 
 
-def _credential(signer: Signer, version: BadgeClassVersion, plan: AwardPlan) -> dict:
-    """The unsigned credential; validated later (per shape, or in full when it has evidence)."""
+def _credential(
+    signer: Signer, version: BadgeClassVersion, plan: AwardPlan, subject_id: str
+) -> dict:
+    """The unsigned credential; validated later (per shape, or in full when it has evidence).
+
+    `subject_id` is an opaque `urn:uuid:` per award: VC-JWT needs a subject id (the `sub`
+    claim), and a random one names nobody and links nothing.
+    """
     identity_type = OB3_IDENTITY_TYPES[plan.identity_type]
     identifier = recipient.ob3_identity_object(
         plan.identity, salt=plan.salt, identity_type=identity_type
@@ -134,9 +143,7 @@ def _credential(signer: Signer, version: BadgeClassVersion, plan: AwardPlan) -> 
         valid_from=plan.issued_at,
         valid_until=plan.expires_at,
         recipient=identifier,
-        # VC-JWT needs a subject id (the `sub` claim): an opaque one per award, so that the
-        # credential names nobody and links nothing.
-        subject_id=f"urn:uuid:{uuid.uuid4()}",
+        subject_id=subject_id,
         evidence=[
             ob3.evidence(
                 id=item.get("url") or None,
@@ -213,13 +220,35 @@ def _assertion(version: BadgeClassVersion, plan: AwardPlan, *, validate: bool) -
     )
 
 
+def _values(signer: Signer, plan: AwardPlan, paths: list[str], subject_id: str) -> list[str]:
+    """The template values of one award, computed without building its document."""
+    list_url = links.status_list_url(signer.profile.public_id, plan.status_list.public_id)
+    known = {
+        "id": links.credential_url(plan.public_id),
+        "credentialSubject.id": subject_id,
+        "credentialSubject.identifier.0.identityHash": recipient.hash_identity(
+            plan.identity, plan.salt
+        ),
+        "credentialSubject.identifier.0.salt": plan.salt,
+        "validFrom": format_datetime(plan.issued_at),
+        "credentialStatus.id": f"{list_url}#{plan.status_index}",
+        "credentialStatus.statusListIndex": str(plan.status_index),
+        "credentialStatus.statusListCredential": list_url,
+    }
+    if plan.expires_at is not None:
+        known["validUntil"] = format_datetime(plan.expires_at)
+    if plan.narrative:
+        known["credentialSubject.narrative"] = plan.narrative
+    return [known[path] for path in paths]
+
+
 def sign_award(
     signer: Signer, version: BadgeClassVersion, plan: AwardPlan, *, created: str | None = None
 ) -> SignedAward:
     """Sign one award; `created` (the proof time) is shared by a batch."""
     created = created or format_datetime(timezone.now())
-    credential = _credential(signer, version, plan)
     if plan.evidence:
+        credential = _credential(signer, version, plan, f"urn:uuid:{uuid.uuid4()}")
         ob3.finish(credential, "achievementcredential")
         signed = dataintegrity.sign_eddsa_rdfc_2022(
             credential,
@@ -241,12 +270,16 @@ def sign_award(
             tuple(paths),
             plan.identity_type,
         )
-        template, first = _template_for(shape, credential, paths)
+        subject_id = f"urn:uuid:{uuid.uuid4()}"
+        template = _cached_template(shape)
+        first = template is None
         if first:
+            credential = _credential(signer, version, plan, subject_id)
             # The schema and safe mode are checked once per shape: the template guarantees
             # that every later credential differs only in validated IRI and date values.
             ob3.finish(credential, "achievementcredential")
-        values = [_value(credential, path) for path in paths]
+            template = _new_template(shape, credential, paths)
+        values = _values(signer, plan, paths, subject_id)
         credential_json = sign_with_template_json(
             template,
             values,
@@ -254,14 +287,14 @@ def sign_award(
             verification_method=signer.verification_method,
             created=created,
         )
-        unsigned = credential
+        unsigned = template.build_document(values)
     token = vcjwt.sign_vc_jwt(unsigned, key=signer.keypair, kid=signer.jwt_kid)
     assertion = _assertion(version, plan, validate=first or bool(plan.narrative))
     return SignedAward(
         credential_json=credential_json,
         credential_jwt=token,
         assertion_json=orjson.dumps(assertion),
-        recipient_hash=credential["credentialSubject"]["identifier"][0]["identityHash"],
+        recipient_hash=unsigned["credentialSubject"]["identifier"][0]["identityHash"],
     )
 
 
@@ -278,7 +311,9 @@ def sign_status_list(signer: Signer, status_list: StatusList) -> bytes:
     credential = status.bitstring_status_list_credential(
         id=list_url,
         issuer=signer.issuer_id,
-        valid_from=format_datetime(datetime.now(UTC)),
+        # The time of the last change, not of signing: a list signed while a verifier is
+        # running must not look "not yet valid" against the verifier's clock.
+        valid_from=format_datetime(status_list.updated_at or datetime.now(UTC)),
         encoded_list=status.bitstring_encode(bytes(status_list.bits)),
         status_purpose=status_list.purpose,
     )
@@ -286,5 +321,6 @@ def sign_status_list(signer: Signer, status_list: StatusList) -> bytes:
         credential,
         private_key=signer.keypair.private_key,
         verification_method=signer.verification_method,
+        created=credential["validFrom"],
     )
     return orjson.dumps(signed)
