@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "issuing",
+    "notifications",
+    "bulk",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -222,6 +224,8 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Badge Europe <noreply@localhost>")
+# Recipients of new awards get an email (issuing.notifications); off for imports of old awards.
+AWARD_NOTIFICATIONS = env_bool("AWARD_NOTIFICATIONS", True)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security headers. HTTPS-only settings follow the site URL, so a local install still works.
