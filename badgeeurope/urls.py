@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
     path("", include("issuing.urls")),
+    path("", include("issuing.urls_award")),
     path("admin/", admin.site.urls),
 ]
 
