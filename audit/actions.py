@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "issuer.profile_updated": _("Issuer profile changed"),
     "signing_key.created": _("Signing key created"),
     "signing_key.rotated": _("Signing key rotated"),
+    "signing_key.revoked": _("Signing key revoked"),
     "badge_class.created": _("Badge class created"),
     "badge_class.updated": _("Badge class changed"),
     "badge_class.archived": _("Badge class archived"),

@@ -21,7 +21,7 @@ from openbadges import baking, did, ob2
 from openbadges import status as ob_status
 from openbadges.keys import jwks as jwk_set
 from openbadges.keys import public_jwk
-from openbadges.verify import verify
+from openbadges.verify import ResolvedKey, verify
 
 from . import documents, links, selectors, services, signing
 from .fetcher import SiteFetcher
@@ -186,10 +186,28 @@ def baked_svg(request, public_id):
     return _baked(request, public_id, "svg")
 
 
+def key_resolver(profile):
+    """Our own keys with their lifecycle, for verifying our badges on our pages: a revoked
+    key still verifies what it signed before its compromise (generic did:web verifiers refuse
+    it altogether, since the DID document no longer lists it as an assertion method)."""
+    issuer_id = links.issuer_id(profile.public_id)
+    known = {}
+    for key in selectors.published_keys(profile):
+        managed = signing.managed_key(key)
+        resolved = ResolvedKey(managed.public_key, controller=issuer_id, managed=managed)
+        known[key.verification_method] = resolved
+        known[links.jwt_kid(profile.public_id, managed)] = resolved
+    return known.get
+
+
 def verification_report(award):
     """The live verification of the stored credential, with our own documents answered in
-    process (status list, issuer keys)."""
-    return verify(bytes(award.credential_json).decode("utf-8"), fetcher=SiteFetcher())
+    process (status list) and our keys known with their lifecycle."""
+    return verify(
+        bytes(award.credential_json).decode("utf-8"),
+        fetcher=SiteFetcher(),
+        key_resolver=key_resolver(award.organisation.issuer_profile),
+    )
 
 
 @require_safe

@@ -201,6 +201,47 @@ def signing_key_rotate(
     return key
 
 
+@transaction.atomic
+def signing_key_revoke(
+    *, actor, key: SigningKey, compromised_at: datetime, reason: str = ""
+) -> SigningKey:
+    """Mark a key compromised since `compromised_at`: verifiers refuse what claims to be signed
+    with it at or after that instant and keep accepting what was signed before. An active key
+    is replaced by a new one at once, so issuing goes on."""
+    organisation = key.organisation
+    require_permission(actor, organisation, CHANGE)
+    if timezone.is_naive(compromised_at):
+        raise ValidationError({"compromised_at": _("The date needs a time zone.")})
+    if compromised_at > timezone.now():
+        raise ValidationError({"compromised_at": _("The compromise cannot be in the future.")})
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    key = SigningKey.objects.select_for_update().get(pk=key.pk)
+    was_active = key.status == KeyState.ACTIVE
+    if key.revoked_at is None or compromised_at < key.revoked_at:
+        key.revoked_at = compromised_at
+    key.status = KeyState.REVOKED
+    key.save(update_fields=["status", "revoked_at"])
+    replacement = None
+    if was_active:
+        replacement = _new_key(
+            organisation, issuer_profile_ensure(organisation=organisation), KeyAlgorithm.ED25519
+        )
+    StatusList.objects.filter(organisation=organisation).update(signed_json=None)
+    audit_record(
+        actor=actor,
+        action="signing_key.revoked",
+        target=key,
+        organisation=organisation,
+        data={
+            "key_id": key.key_id,
+            "compromised_at": key.revoked_at.isoformat(),
+            "reason": reason,
+            "replacement": replacement.key_id if replacement else None,
+        },
+    )
+    return key
+
+
 def active_signer(organisation: Organisation) -> signing.Signer:
     key = signing_key_ensure(organisation=organisation)
     profile = issuer_profile_ensure(organisation=organisation)

@@ -1,14 +1,17 @@
 """The hosted endpoints, verified end to end by openbadges.verify through the test client."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import orjson
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
-from issuing import services
+from issuing import hosted, services
 from issuing.fetcher import SiteFetcher
 from openbadges import baking, did, status
 from openbadges.fetch import FetchResponse, media_type
@@ -250,3 +253,55 @@ def test_did_web_issuer_on_a_domain_site(client, w):
         services.signing_key_rotate(actor=w.members[Role.OWNER], organisation=w.organisation)
         report = verify(bytes(award.credential_json).decode(), fetcher=ClientFetcher(client))
         assert report.valid, [c.to_dict() for c in report.failures]
+
+
+@pytest.mark.django_db
+def test_revoked_key_keeps_what_it_signed_before_the_compromise(client, w):
+    with override_settings(SITE_URL="https://badges.example.org"):
+        badge = services.badge_class_create(
+            actor=w.members[Role.DESIGNER],
+            organisation=w.organisation,
+            image=png_bytes(),
+            **BADGE_FIELDS,
+        )
+        award = services.award_create(
+            actor=w.members[Role.AWARDER],
+            badge_class=badge,
+            recipient_email="early@example.org",
+            issued_at=timezone.now() - timedelta(days=10),
+        )
+        key = award.signing_key
+        with pytest.raises(PermissionDenied):
+            services.signing_key_revoke(
+                actor=w.members[Role.AWARDER], key=key, compromised_at=timezone.now()
+            )
+        # Compromised after the award was signed: the award keeps verifying.
+        services.signing_key_revoke(
+            actor=w.members[Role.ADMIN],
+            key=key,
+            compromised_at=timezone.now(),
+            reason="Laptop stolen",
+        )
+        profile = w.organisation.issuer_profile
+        document = client.get(f"/issuers/{profile.public_id}/did.json").json()
+        assert f"{document['id']}#key-1" not in document["assertionMethod"]
+        assert f"{document['id']}#key-2" in document["assertionMethod"]
+        assert document["verificationMethod"][0]["revoked"]
+        # Our award page weighs the compromise date: signed before it, still valid.
+        assert hosted.verification_report(award).valid
+        # A generic did:web verifier no longer accepts key-1 at all.
+        report = verify(bytes(award.credential_json).decode(), fetcher=ClientFetcher(client))
+        assert report.check("issuer.key").outcome == "failed"
+        # The compromise turns out to be older than the signature: refused on our page too.
+        services.signing_key_revoke(
+            actor=w.members[Role.ADMIN], key=key, compromised_at=timezone.now() - timedelta(days=1)
+        )
+        award.refresh_from_db()
+        report = hosted.verification_report(award)
+        assert not report.valid
+        assert report.check("issuer.key").outcome == "failed"
+        fresh = services.award_create(
+            actor=w.members[Role.AWARDER], badge_class=badge, recipient_email="new@example.org"
+        )
+        assert fresh.signing_key.key_id == "key-2"
+        assert verify(bytes(fresh.credential_json).decode(), fetcher=ClientFetcher(client)).valid
