@@ -1,0 +1,28 @@
+"""Bulk award tests reuse the issuing personas (an organisation with a member in every role, an
+outsider) and its badge class fixture."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from issuing.tests.conftest import BADGE_FIELDS, badge, media_and_site, png_bytes, w  # noqa: F401
+
+
+def csv_upload(text: str | bytes, name: str = "awards.csv", encoding: str = "utf-8"):
+    data = text.encode(encoding) if isinstance(text, str) else text
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def csv_text(count: int, start: int = 0, delimiter: str = ",", domain: str = "example.org") -> str:
+    lines = [delimiter.join(["email", "name", "narrative", "evidence url", "issue date"])]
+    for number in range(start, start + count):
+        lines.append(
+            delimiter.join(
+                [
+                    f"learner{number}@{domain}",
+                    f"Learner {number}",
+                    "Completed the workshop series",
+                    f"https://evidence.example.org/{number}",
+                    "2026-01-15",
+                ]
+            )
+        )
+    return "\n".join(lines) + "\n"
