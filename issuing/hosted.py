@@ -293,12 +293,22 @@ def badge_image(request, public_id):
 def issuer(request, public_id):
     profile = selectors.issuer_profile_public(public_id)
     if wants_html(request):
+        language = getattr(request, "LANGUAGE_CODE", None)
         response = render(
             request,
             "issuing/issuer_detail.html",
             {
                 "issuer": profile,
-                "badge_classes": selectors.public_badge_classes(profile),
+                "badge_classes": [
+                    {
+                        "public_id": badge_class.public_id,
+                        "name": badge_class.current_version.translated("name", language),
+                        "description": badge_class.current_version.translated(
+                            "description", language
+                        ),
+                    }
+                    for badge_class in selectors.public_badge_classes(profile)
+                ],
                 "page_url": links.issuer_url(profile.public_id),
             },
         )
