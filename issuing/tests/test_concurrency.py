@@ -1,0 +1,63 @@
+"""Concurrent awarding on PostgreSQL: workers never share a status list index and the same
+idempotency key yields one award. (SQLite serialises writers anyway: its write transactions are
+IMMEDIATE.)"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from accounts.models import Role
+from issuing import services
+from issuing.models import Award
+from issuing.services import AwardRequest
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks are only contended on PostgreSQL"
+)
+
+
+def _in_thread(function):
+    def run(*args):
+        try:
+            return function(*args)
+        finally:
+            connections.close_all()
+
+    return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_batches_get_distinct_status_indexes(w, badge):
+    awarder = w.members[Role.AWARDER]
+
+    @_in_thread
+    def batch(number):
+        requests = [AwardRequest(f"w{number}-{i}@example.org") for i in range(40)]
+        return len(
+            services.awards_create_bulk(actor=awarder, badge_class=badge, requests=requests).created
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(batch, range(8))) == [40] * 8
+    indexes = list(Award.objects.values_list("status_list_id", "status_index"))
+    assert len(indexes) == len(set(indexes)) == 320
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_with_one_idempotency_key_make_one_award(w, badge):
+    awarder = w.members[Role.AWARDER]
+
+    @_in_thread
+    def award(_):
+        return services.award_create(
+            actor=awarder,
+            badge_class=badge,
+            recipient_email="same@example.org",
+            idempotency_key="api-request-7",
+        ).pk
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = set(pool.map(award, range(8)))
+    assert len(ids) == 1
+    assert Award.objects.filter(idempotency_key="api-request-7").count() == 1
