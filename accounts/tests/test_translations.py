@@ -76,7 +76,7 @@ EXPECTED = {
     "fi": {
         Role.OWNER: "Omistaja",
         Role.ADMIN: "Ylläpitäjä",
-        Role.DESIGNER: "Osaamismerkkien suunnittelija",
+        Role.DESIGNER: "Merkkisuunnittelija",
         Role.AWARDER: "Myöntäjä",
         Role.REVIEWER: "Arvioija",
         "Members": "Jäsenet",
