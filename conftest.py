@@ -46,3 +46,18 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """Start every test in the default language.
+
+    LocaleMiddleware activates the request's language in the test thread and nothing switches it
+    back, so a test that fetched a Finnish page would otherwise leave Finnish on for the next.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
