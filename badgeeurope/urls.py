@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("issuing.urls")),
     path("", include("issuing.urls_award")),
+    path("", include("issuing.urls_design")),
     path("admin/", admin.site.urls),
 ]
 
