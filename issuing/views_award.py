@@ -254,7 +254,7 @@ def award_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 def statistics(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
     stats = award_statistics(actor=request.user, organisation=organisation)
-    labels = [date_format(month, "M y") for month in stats.months]
+    labels = [date_format(month, "M Y") for month in stats.months]
     return render(
         request,
         "issuing/award/statistics.html",
