@@ -12,6 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +40,8 @@ def language_choices() -> list[tuple[str, str]]:
             choices.append((code, "Malti"))
             continue
         info = get_language_info(code)
-        choices.append((code, f"{info['name_local']} ({info['name_translated']})"))
+        local, translated = capfirst(info["name_local"]), capfirst(str(info["name_translated"]))
+        choices.append((code, local if local == translated else f"{local} ({translated})"))
     return sorted(choices, key=lambda choice: choice[1].lower())
 
 
@@ -224,6 +226,7 @@ class BadgeClassForm(forms.Form):
     )
 
     def __init__(self, *args, editing: bool = False, too_large=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.too_large = set(too_large)
@@ -359,6 +362,10 @@ class BadgeClassForm(forms.Form):
 
 
 class AlignmentForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     framework = forms.ChoiceField(
         label=_("Framework"),
         choices=[(ESCO, _("ESCO skill")), (OTHER, _("Other framework"))],
@@ -438,6 +445,7 @@ class TranslationForm(forms.Form):
     TEXT_FIELDS = ("name", "description", "criteria_narrative")
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Choose a language")), *language_choices()]
 

@@ -31,6 +31,21 @@
     });
     showChosenOption();
 
+    // The framework name is only asked for when the alignment is not to ESCO.
+    form.querySelectorAll('select[name$="-framework"]').forEach(function (select) {
+      var input = form.elements.namedItem(select.name + "_name");
+      var wrapper = input && input.closest("div");
+      if (!wrapper) {
+        return;
+      }
+      wrapper.setAttribute("data-framework-name", "");
+      function toggle() {
+        wrapper.hidden = select.value === "ESCO" && !input.value;
+      }
+      select.addEventListener("change", toggle);
+      toggle();
+    });
+
     var preview = document.getElementById("designer-preview");
     if (!preview) {
       return;
@@ -38,7 +53,8 @@
     var names = ["shape", "icon", "primary", "secondary", "line1", "line2"];
     var button = form.querySelector("[data-preview-button]");
     if (button) {
-      button.hidden = true;
+      // Removed, not hidden: Enter in a field must submit with the main button, not this one.
+      button.remove();
     }
     var timer = null;
 
