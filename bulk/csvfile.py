@@ -14,6 +14,7 @@ wrong often enough to mangle names silently.
 
 import codecs
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -210,7 +211,22 @@ def open_csv(stream) -> ParsedFile:
 
 def parse_date(text: str) -> date:
     """A date in one of the usual spellings (2026-03-31, 31.03.2026, 31/03/2026)."""
-    text = text.strip()
+    parsed = _parse_date(text.strip())
+    if parsed is None:
+        raise ValidationError(
+            _("%(value)s is not a date; write it as 2026-03-31 or 31.03.2026.")
+            % {"value": text.strip()[:40]}
+        )
+    return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date(text: str) -> date | None:
+    # Cached: a file usually repeats a handful of dates over thousands of rows.
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
@@ -219,6 +235,4 @@ def parse_date(text: str) -> date:
     try:
         return datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValidationError(
-            _("%(value)s is not a date; write it as 2026-03-31 or 31.03.2026.") % {"value": text}
-        ) from None
+        return None

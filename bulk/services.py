@@ -25,6 +25,7 @@ from accounts.permissions import require_permission
 from accounts.roles import AWARD_BADGES
 from audit.services import audit_record
 from issuing.models import Award, AwardSource, BadgeClass
+from issuing.notifications import award_notifications_enqueue
 from issuing.services import AwardRequest, awards_create_bulk
 from openbadges.recipient import normalise_email
 
@@ -345,6 +346,14 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
                 row.award = created[request.idempotency_key]
                 awarded += 1
         BulkAwardRow.objects.bulk_update(rows, ["status", "errors", "award"])
+        # The award service queued each recipient's email; rows naming a language get theirs.
+        languages = {
+            row.award.pk: row.language
+            for row in rows
+            if row.status == RowStatus.AWARDED and row.language
+        }
+        if languages:
+            award_notifications_enqueue(list(languages), languages=languages)
         BulkAwardJob.objects.filter(pk=job.pk).update(
             awarded_count=F("awarded_count") + awarded,
             skipped_count=F("skipped_count") + skipped,

@@ -60,7 +60,7 @@ def assert_awarded_exactly_once(job, expected: int):
 def test_confirm_runs_the_task_and_awards_every_valid_row(
     w, badge, django_capture_on_commit_callbacks
 ):
-    job = make_job(w, badge, csv_text(25) + "not-an-email,Bad\n")
+    job = make_job(w, badge, csv_text(25, evidence=True) + "not-an-email,Bad\n")
     job = confirm(w, job, django_capture_on_commit_callbacks, execute=True)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
@@ -205,6 +205,10 @@ def test_cancel_stops_and_skips_pending_rows(w, badge, django_capture_on_commit_
         services.bulk_job_cancel(actor=w.members[Role.AWARDER], job=job)
 
 
+def bulk_tasks():
+    return DBTaskResult.objects.filter(task_path="bulk.tasks.bulk_job_process_task")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_real_database_backend_and_worker(w, badge):
     """Confirming enqueues on the django-tasks-db backend (the one production uses) and
@@ -214,9 +218,9 @@ def test_real_database_backend_and_worker(w, badge):
         services.bulk_job_confirm(actor=w.members[Role.AWARDER], job=job)
         job.refresh_from_db()
         assert job.status == JobStatus.CONFIRMED
-        assert DBTaskResult.objects.filter(status="READY").count() == 1
+        assert bulk_tasks().filter(status="READY").count() == 1
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert bulk_tasks().get().status == "SUCCESSFUL"
     assert_awarded_exactly_once(job, 40)

@@ -52,7 +52,7 @@ def test_latin1_bytes_undefined_in_cp1252(w, badge):
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_delimiters_are_sniffed(w, badge, delimiter):
-    job = upload(w, badge, csv_text(3, delimiter=delimiter))
+    job = upload(w, badge, csv_text(3, delimiter=delimiter, evidence=True))
     assert job.delimiter == delimiter
     assert job.valid_rows == 3
     row = job.rows.first()
