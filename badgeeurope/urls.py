@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("issuing.urls")),
     path("", include("issuing.urls_award")),
     path("", include("issuing.urls_design")),
+    path("", include("bulk.urls")),
     path("admin/", admin.site.urls),
 ]
 
