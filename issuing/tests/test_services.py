@@ -373,3 +373,14 @@ def test_private_keys_are_encrypted_at_rest_and_rotation_retires(w, award):
 def test_actions_are_audited(w, badge, award):
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"badge_class.created", "award.created", "signing_key.created"} <= actions
+
+
+def test_admin_lists_awards_without_secrets(admin_client, award):
+    response = admin_client.get("/admin/issuing/award/")
+    assert response.status_code == 200
+    assert "kadri.tamm@example.org" in response.content.decode()
+    key_page = admin_client.get("/admin/issuing/signingkey/")
+    assert key_page.status_code == 200
+    detail = admin_client.get(f"/admin/issuing/signingkey/{award.signing_key.pk}/change/")
+    assert detail.status_code == 200
+    assert "private" not in detail.content.decode().lower()
