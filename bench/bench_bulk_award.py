@@ -1,0 +1,179 @@
+"""Benchmark: N awards of one badge class through the platform's CSV bulk path (not a test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
+        uv run python bench/bench_bulk_award.py [--count 1000000] [--workers 2] [--job-size 50000]
+
+What runs is exactly what production runs: CSV files are generated and uploaded through
+`bulk.services.bulk_job_upload` (parsed, checked, rows stored), confirmed with
+`bulk_job_confirm` (tasks enqueued on the django-tasks-db backend), and `--workers` separate
+`manage.py db_worker --batch` processes award them through issuing's `awards_create_bulk`
+(signed eddsa-rdfc-2022 credential, VC-JWT, OB 2.0 assertion, status list index, stored bytes).
+
+It works in a database of its own (`<name>_bulkbench` on the same server, dropped and created
+anew), so it never touches the development or test databases; recipient emails are switched
+off (AWARD_NOTIFICATIONS=0) so a million mails are not written to disk.
+
+Printed: upload (parse) rate, awarding rate in awards/s over the workers' wall time, peak
+memory of this process and of the largest worker (resource.getrusage), and the ratio of the
+awarding rate to raw Ed25519 signing of 64 bytes measured on one core in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def raw_ed25519_rate(seconds: float = 1.0) -> float:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    message = os.urandom(64)
+    count = 0
+    started = time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        for _ in range(200):
+            key.sign(message)
+        count += 200
+    return count / elapsed
+
+
+def bench_database(url: str) -> str:
+    """Create an empty database beside the one in `url` and return its URL."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = (parts.path.lstrip("/") or "postgres") + "_bulkbench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def csv_bytes(start: int, count: int) -> bytes:
+    lines = ["email,name,issue date"]
+    lines.extend(
+        f"learner{number}@bench.example.org,Learner {number},2026-01-15"
+        for number in range(start, start + count)
+    )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--job-size", type=int, default=50_000, help="rows per CSV file")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("Set DATABASE_URL to a PostgreSQL server (the benchmark makes its own database).")
+        return 2
+    media = tempfile.mkdtemp(prefix="bulkbench-media-")
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=bench_database(url),
+        MEDIA_ROOT=media,
+        AWARD_NOTIFICATIONS="0",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "badgeeurope.settings")
+
+    import django
+
+    django.setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from PIL import Image
+
+    call_command("migrate", verbosity=0)
+    from accounts.models import Membership, Organisation, Role, User
+    from bulk import services as bulk
+    from bulk.models import BulkAwardJob, JobStatus
+    from issuing import services as issuing
+    from issuing.models import Award
+
+    owner = User.objects.create_user(email="owner@bench.example.org", password=None)
+    organisation = Organisation.objects.create(slug="bench", name="Bench Academy")
+    Membership.objects.create(organisation=organisation, user=owner, role=Role.OWNER)
+    image = io.BytesIO()
+    Image.new("RGBA", (256, 256), (0, 82, 147, 255)).save(image, format="PNG")
+    badge = issuing.badge_class_create(
+        actor=owner,
+        organisation=organisation,
+        image=image.getvalue(),
+        name="Bulk Benchmark Badge",
+        description="Awarded a million times to measure the bulk path.",
+        criteria_narrative="Be one of a million learners.",
+    )
+
+    raw = raw_ed25519_rate()
+    print(f"raw Ed25519 signing (1 core): {raw:,.0f} signatures/s")
+
+    started = time.perf_counter()
+    jobs = []
+    for start in range(0, args.count, args.job_size):
+        size = min(args.job_size, args.count - start)
+        upload = SimpleUploadedFile(f"bench-{start}.csv", csv_bytes(start, size), "text/csv")
+        job = bulk.bulk_job_upload(actor=owner, badge_class=badge, upload=upload)
+        assert job.valid_rows == size, job.valid_rows
+        bulk.bulk_job_confirm(actor=owner, job=job)
+        jobs.append(job)
+    upload_seconds = time.perf_counter() - started
+    print(
+        f"upload: {args.count:,} rows in {len(jobs)} files, {upload_seconds:.1f} s "
+        f"({args.count / upload_seconds:,.0f} rows/s)"
+    )
+
+    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+        for _ in range(args.workers)
+    ]
+    last_report = started
+    while any(worker.poll() is None for worker in workers):
+        time.sleep(0.5)
+        if time.perf_counter() - last_report >= 15:
+            last_report = time.perf_counter()
+            done = Award.objects.count()
+            print(f"  {done:,} awards after {last_report - started:.0f} s")
+    elapsed = time.perf_counter() - started
+    failed = [worker.returncode for worker in workers if worker.returncode]
+    if failed:
+        print(f"a worker exited with {failed}")
+        return 1
+
+    awards = Award.objects.filter(badge_class=badge)
+    total = awards.count()
+    distinct = awards.values("idempotency_key").distinct().count()
+    unfinished = BulkAwardJob.objects.exclude(status=JobStatus.DONE).count()
+    rate = total / elapsed
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"awarded: {total:,} awards ({distinct:,} distinct keys, {unfinished} jobs unfinished)")
+    print(f"awarding: {elapsed:.1f} s with {args.workers} workers = {rate:,.0f} awards/s")
+    print(f"end to end (upload + awarding): {upload_seconds + elapsed:.1f} s")
+    print(f"peak memory: this process {self_peak:,.0f} MiB, largest worker {worker_peak:,.0f} MiB")
+    print(f"ratio to raw Ed25519 signing on one core: {rate / raw:.3f}")
+    print(f"extrapolated to 1,000,000 awards: {1_000_000 / rate / 60:.1f} min of awarding")
+    return 0 if total == distinct == args.count and not unfinished else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
