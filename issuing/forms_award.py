@@ -8,6 +8,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,11 +67,17 @@ class AwardForm(forms.Form):
         required=False,
         widget=DateInput(),
     )
+    language = forms.ChoiceField(
+        label=_("Language of the email to the recipient"),
+        choices=settings.LANGUAGES,
+        help_text=_("The recipient is told about the badge by email in this language."),
+    )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, version: BadgeClassVersion, **kwargs):
+    def __init__(self, *args, version: BadgeClassVersion, language: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
+        self.fields["language"].initial = language
         self.fields["issued_on"].initial = timezone.localdate()
         if not self.is_bound:
             # Made once when the form is shown: a second submission of the same page (double

@@ -4,13 +4,14 @@ award with its revocation, and statistics. Every page needs the `badges.award` p
 import csv
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -21,12 +22,14 @@ from accounts.selectors import organisation_get_for_member
 from . import charts, links, selectors, services
 from .forms_award import AwardFilterForm, AwardForm, EvidenceFormSet, RevokeForm
 from .models import AwardSource
+from .notifications import notification_status_for_awards
 from .selectors_award import (
     award_for_staff,
     award_statistics,
     awards_dashboard,
     badge_class_for_awarding,
 )
+from .services_award import award_create_with_language
 
 AWARDS_PER_PAGE = 50
 CSV_CHUNK = 2000
@@ -53,6 +56,14 @@ def _abilities(organisation) -> dict[str, bool]:
     }
 
 
+def _default_language(version) -> str:
+    """The badge's own language when the site offers it, else the awarder's."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    if version.language in offered:
+        return version.language
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def award_new(request: HttpRequest, slug: str, public_id) -> HttpResponse:
@@ -62,12 +73,13 @@ def award_new(request: HttpRequest, slug: str, public_id) -> HttpResponse:
     )
     version = badge_class.current_version
     data = request.POST if request.method == "POST" else None
-    form = AwardForm(data, version=version)
+    form = AwardForm(data, version=version, language=_default_language(version))
     evidence = EvidenceFormSet(data, prefix="evidence")
     if request.method == "POST" and form.is_valid() and evidence.is_valid():
         items = [item for item in (sub.item() for sub in evidence.forms) if item]
         try:
-            award = services.award_create(
+            award = award_create_with_language(
+                language=form.cleaned_data["language"],
                 actor=request.user,
                 badge_class=badge_class,
                 recipient_type=form.cleaned_data["recipient_type"],
@@ -244,6 +256,9 @@ def award_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
             "award": award,
             "version": award.badge_class_version,
             "expired": award.expires_at is not None and award.expires_at <= now,
+            "email": notification_status_for_awards(
+                actor=request.user, organisation=organisation, award_ids=[award.pk]
+            ).get(award.pk),
             "form": form,
         },
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from issuing import services
 from issuing.models import Award, AwardSource
+from notifications.models import AwardNotification
 from openbadges import schema
 from openbadges.tests.test_interop_node import error_text, requires_node, run_batch
 from openbadges.verify import verify
@@ -40,6 +41,7 @@ def form_data(**changes):
         "narrative": "Led **four** workshops.",
         "issued_on": timezone.localdate().isoformat(),
         "expires_on": "",
+        "language": "en",
         "idempotency_key": str(uuid.uuid4()),
         "evidence-TOTAL_FORMS": "2",
         "evidence-INITIAL_FORMS": "0",
@@ -327,3 +329,29 @@ def test_revocation_through_the_detail_page(client, w, award):
     assert Award.objects.get(pk=award.pk).revocation_reason == "Awarded to the wrong person"
     assert "This badge is revoked." in again.text
     assert 'name="reason"' not in again.text
+
+
+def test_the_email_goes_out_in_the_chosen_language(
+    client, w, badge, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(w.members[Role.AWARDER])
+    page = client.get(award_url(w, badge))
+    assert page.context["form"]["language"].value() == "en"  # the badge's language
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(award_url(w, badge), form_data(language="fr"))
+    assert response.status_code == 302
+    award = Award.objects.get()
+    assert AwardNotification.objects.get(award=award).language == "fr"
+    assert [message.to for message in mailoutbox] == [["aino.virtanen@example.fi"]]
+    assert "vous a décerné le badge" in mailoutbox[0].subject
+    detail = client.get(response["Location"])
+    assert "Email to the recipient" in detail.text
+    assert detail.context["email"].status == "sent"
+
+
+def test_an_unknown_email_language_is_refused(client, w, badge):
+    client.force_login(w.members[Role.AWARDER])
+    response = client.post(award_url(w, badge), form_data(language="tlh"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["language"]
+    assert Award.objects.count() == 0
