@@ -238,7 +238,11 @@ class BadgeClassForm(forms.Form):
             sources.insert(0, (IMAGE_KEEP, _("Keep the current image")))
             self.fields["image_source"].initial = IMAGE_KEEP
         self.fields["image_source"].choices = sources
-        self.fields["language"].choices = language_choices()
+        languages = language_choices()
+        current = self.initial.get("language")
+        if current and current not in dict(languages):
+            languages.append((current, current))  # set through the API, outside our list
+        self.fields["language"].choices = languages
         self.image_bytes: bytes | None = None
 
     def fieldset(self, name: str):
@@ -307,9 +311,12 @@ class BadgeClassForm(forms.Form):
         }
         return designer.design_from(values)
 
-    def microcredential(self) -> dict:
+    def microcredential(self, kept: dict | None = None) -> dict:
+        """The micro-credential details from the form; `kept` holds the current ones, whose
+        elements this form does not edit (set through the API) survive the edit."""
         data = self.cleaned_data
-        micro = {}
+        edited = {"learning_outcomes", *self.MICRO_FIELDS}
+        micro = {key: value for key, value in (kept or {}).items() if key not in edited}
         if data.get("learning_outcomes"):
             micro["learning_outcomes"] = data["learning_outcomes"]
         for name in self.MICRO_FIELDS:
@@ -321,7 +328,7 @@ class BadgeClassForm(forms.Form):
             micro[name] = value
         return micro
 
-    def version_fields(self) -> dict:
+    def version_fields(self, current: BadgeClassVersion | None = None) -> dict:
         """Keyword arguments for badge_class_create / badge_class_update (without alignments
         and translations, which come from their own rows)."""
         data = self.cleaned_data
@@ -334,7 +341,7 @@ class BadgeClassForm(forms.Form):
             "criteria_narrative": data["criteria_narrative"],
             "criteria_url": data["criteria_url"],
             "eqf_level": data["eqf_level"],
-            "microcredential": self.microcredential(),
+            "microcredential": self.microcredential(current.microcredential if current else None),
             "default_validity_days": data["default_validity_days"],
             "allow_duplicates": data["allow_duplicates"],
         }
@@ -383,6 +390,9 @@ class AlignmentForm(forms.Form):
         help_text=_("For ESCO: http://data.europa.eu/esco/skill/…"),
     )
     target_code = forms.CharField(label=_("Code"), required=False, max_length=100)
+    # Set through the API and not edited here; carried along so that an edit keeps them.
+    target_type = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    target_description = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -416,8 +426,12 @@ class AlignmentForm(forms.Form):
             item["targetType"] = ESCO_TARGET_TYPE
         else:
             item["targetFramework"] = data["framework_name"]
+            if data.get("target_type"):
+                item["targetType"] = data["target_type"]
         if data.get("target_code"):
             item["targetCode"] = data["target_code"]
+        if data.get("target_description"):
+            item["targetDescription"] = data["target_description"]
         return item
 
     @staticmethod
@@ -429,6 +443,8 @@ class AlignmentForm(forms.Form):
             "target_name": item.get("targetName", ""),
             "target_url": item.get("targetUrl", ""),
             "target_code": item.get("targetCode", ""),
+            "target_type": "" if esco else item.get("targetType", ""),
+            "target_description": item.get("targetDescription", ""),
         }
 
 

@@ -131,7 +131,7 @@ def _editor(request, organisation, can, badge_class=None):
         valid = all([form.is_valid(), alignment_formset.is_valid(), translation_formset.is_valid()])
         if valid:
             fields = {
-                **form.version_fields(),
+                **form.version_fields(version),
                 "alignments": alignment_formset.alignments(),
                 "translations": translation_formset.translations(),
             }

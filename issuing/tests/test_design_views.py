@@ -474,3 +474,94 @@ def test_designer_preview_refuses_bad_values(client, w):
     response = client.get(url("designer_preview", w), {"primary": "javascript:alert(1)"})
     assert response.status_code == 400
     assert b"six hexadecimal digits" in response.content
+
+
+def test_editing_keeps_what_the_form_does_not_show(client, w, db):
+    from issuing import services
+
+    badge = services.badge_class_create(
+        actor=w.members[Role.DESIGNER],
+        organisation=w.organisation,
+        image=png_bytes(),
+        name="Made through the API",
+        description="Has details the form does not edit.",
+        criteria_narrative="Do the thing.",
+        language="pt-BR",
+        alignments=[
+            {
+                "targetName": "Digital communication",
+                "targetUrl": "https://example.org/digcomp/2.1",
+                "targetFramework": "DigComp",
+                "targetType": "CFItem",
+                "targetDescription": "Interacting through digital technologies",
+            }
+        ],
+        microcredential={
+            "stackability": "Stacks into the Facilitator diploma",
+            "workload_hours": 5,
+        },
+    )
+    client.force_login(w.members[Role.DESIGNER])
+    page = client.get(url("badge_class_edit", w, badge))
+    form = page.context["form"]
+    assert form["language"].value() == "pt-BR"
+    row = page.context["alignment_formset"][0]
+    data = {
+        key: value
+        for key, value in edit_data(
+            badge, name="Renamed", language="pt-BR", workload_hours="8"
+        ).items()
+        if not key.startswith(("alignments-", "translations-"))
+    }
+    data.update(
+        {
+            **management("alignments", 1, 1),
+            **{f"alignments-0-{field.name}": field.value() or "" for field in row},
+            **management("translations", 0),
+        }
+    )
+    response = client.post(url("badge_class_edit", w, badge), data)
+    assert response.status_code == 302, response.context["form"].errors
+    version = BadgeClass.objects.get(pk=badge.pk).current_version
+    assert version.name == "Renamed"
+    assert version.language == "pt-BR"
+    assert version.microcredential["stackability"] == "Stacks into the Facilitator diploma"
+    assert version.microcredential["workload_hours"] == 8
+    assert version.alignments == [
+        {
+            "targetName": "Digital communication",
+            "targetUrl": "https://example.org/digcomp/2.1",
+            "targetFramework": "DigComp",
+            "targetType": "CFItem",
+            "targetDescription": "Interacting through digital technologies",
+        }
+    ]
+
+
+def test_service_errors_land_next_to_their_fields():
+    from django.core.exceptions import ValidationError
+
+    from issuing.forms_design import BadgeClassForm
+    from issuing.views_design import _apply_service_errors
+
+    form = BadgeClassForm({})
+    form.is_valid()
+    sections = {}
+    _apply_service_errors(
+        ValidationError(
+            {
+                "alignments": ["Alignment 1 has an unknown target type x."],
+                "microcredential": ["ECTS credits must be a positive number."],
+                "tags": ["Too many tags."],
+                "something_else": ["Unexpected."],
+            }
+        ),
+        form,
+        sections,
+    )
+    assert sections == {"alignments": ["Alignment 1 has an unknown target type x."]}
+    assert form.errors["ects_credits"] == ["ECTS credits must be a positive number."]
+    assert "Too many tags." in form.errors["tags"]
+    assert "Unexpected." in form.non_field_errors()
+    _apply_service_errors(ValidationError("Would not give valid Open Badges."), form, sections)
+    assert "Would not give valid Open Badges." in form.non_field_errors()
