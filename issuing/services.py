@@ -56,6 +56,7 @@ from .models import (
     SigningKey,
     StatusList,
 )
+from .notifications import award_notifications_enqueue
 
 BULK_BATCH_SIZE = 1000
 _TELEPHONE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -845,6 +846,7 @@ def award_create(
                 organisation=badge_class.organisation,
                 data={"badge_class": str(badge_class.public_id), "source": source},
             )
+            award_notifications_enqueue([award.pk])
             return award
     except IntegrityError:
         # Another request with the same idempotency key committed first.
@@ -885,6 +887,7 @@ def awards_create_bulk(
                     "last": str(result.created[-1].public_id),
                 },
             )
+            award_notifications_enqueue([award.pk for award in result.created])
     return result
 
 
