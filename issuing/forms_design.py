@@ -513,10 +513,22 @@ class BaseTranslationFormSet(forms.BaseFormSet):
 
 
 AlignmentFormSet = forms.formset_factory(
-    AlignmentForm, formset=BaseAlignmentFormSet, extra=2, can_delete=True, max_num=30
+    AlignmentForm,
+    formset=BaseAlignmentFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 TranslationFormSet = forms.formset_factory(
-    TranslationForm, formset=BaseTranslationFormSet, extra=2, can_delete=True, max_num=40
+    TranslationForm,
+    formset=BaseTranslationFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=40,
+    absolute_max=40,
+    validate_max=True,
 )
 
 

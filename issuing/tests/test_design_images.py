@@ -124,6 +124,8 @@ HOSTILE_SVG = b"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
      viewBox="0 0 100 100" onload="alert(1)">
   <script>alert(document.cookie)</script>
+  <style>@import url(https://fonts.example/font.css); circle { fill: #039 }</style>
+  <use href="https://sprites.example/icons.svg#star"/>
   <image xlink:href="https://tracker.example/pixel.png" width="10" height="10"/>
   <circle cx="50" cy="50" r="40" fill="#003399" style="fill:url(https://evil.example/x)"/>
   <a href="javascript:alert(2)"><rect width="10" height="10" fill="#ffcc00"/></a>
@@ -133,7 +135,15 @@ HOSTILE_SVG = b"""<?xml version="1.0"?>
 
 def test_svg_scripts_and_external_references_are_removed_and_the_drawing_kept():
     result = images_design.prepare_badge_image(HOSTILE_SVG)
-    for forbidden in (b"script", b"onload", b"tracker.example", b"evil.example", b"javascript"):
+    for forbidden in (
+        b"script",
+        b"onload",
+        b"tracker.example",
+        b"evil.example",
+        b"javascript",
+        b"fonts.example",
+        b"sprites.example",
+    ):
         assert forbidden not in result
     assert b"foreignObject" not in result
     assert b"<circle" in result and b"<rect" in result

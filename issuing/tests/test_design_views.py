@@ -565,3 +565,12 @@ def test_service_errors_land_next_to_their_fields():
     assert "Unexpected." in form.non_field_errors()
     _apply_service_errors(ValidationError("Would not give valid Open Badges."), form, sections)
     assert "Would not give valid Open Badges." in form.non_field_errors()
+
+
+def test_too_many_rows_are_refused_with_a_message(client, w):
+    client.force_login(w.members[Role.DESIGNER])
+    data = form_data(**management("alignments", 5000))
+    response = client.post(url("badge_class_create", w), data)
+    assert response.status_code == 200
+    assert "30" in " ".join(response.context["alignment_formset"].non_form_errors())
+    assert not BadgeClass.objects.exists()
