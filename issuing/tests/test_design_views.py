@@ -574,3 +574,13 @@ def test_too_many_rows_are_refused_with_a_message(client, w):
     assert response.status_code == 200
     assert "30" in " ".join(response.context["alignment_formset"].non_form_errors())
     assert not BadgeClass.objects.exists()
+
+
+def test_the_upload_views_still_check_csrf(w):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(w.members[Role.DESIGNER])
+    response = client.post(url("badge_class_create", w), form_data())
+    assert response.status_code == 403
+    assert not BadgeClass.objects.exists()
