@@ -8,7 +8,7 @@ a member and leaves the large stored documents out.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -95,6 +95,16 @@ def badge_class_for_awarding(*, actor, organisation: Organisation, public_id) ->
         public_id=public_id,
         archived_at=None,
         current_version__isnull=False,
+    )
+
+
+def badge_classes_awarded_from(*, actor, organisation: Organisation) -> list[BadgeClass]:
+    """Every badge class of the organisation, archived ones last (the dashboard's filter)."""
+    require_permission(actor, organisation, AWARD_BADGES)
+    return list(
+        BadgeClass.objects.filter(organisation=organisation, current_version__isnull=False)
+        .select_related("current_version")
+        .order_by(F("archived_at").asc(nulls_first=True), "current_version__name")
     )
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import roles
 from accounts.selectors import organisation_get_for_member
 
-from . import charts, links, selectors, services
+from . import charts, links, services
 from .forms_award import AwardFilterForm, AwardForm, EvidenceFormSet, RevokeForm
 from .models import AwardSource
 from .notifications import notification_status_for_awards
@@ -28,6 +28,7 @@ from .selectors_award import (
     award_statistics,
     awards_dashboard,
     badge_class_for_awarding,
+    badge_classes_awarded_from,
 )
 from .services_award import award_create_with_language
 
@@ -201,11 +202,7 @@ def _csv_response(organisation, awards) -> StreamingHttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def awards_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
-    badge_classes = list(
-        selectors.badge_classes_for(actor=request.user, organisation=organisation)
-    ) + list(
-        selectors.badge_classes_for(actor=request.user, organisation=organisation, archived=True)
-    )
+    badge_classes = badge_classes_awarded_from(actor=request.user, organisation=organisation)
     form = AwardFilterForm(request.GET or None, badge_classes=badge_classes)
     filters = form.filters() if form.is_bound and form.is_valid() else {}
     awards = awards_dashboard(actor=request.user, organisation=organisation, **filters)
@@ -214,6 +211,11 @@ def awards_list(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv_response(organisation, awards)
     page = Paginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
+    emails = notification_status_for_awards(
+        actor=request.user, organisation=organisation, award_ids=[a.pk for a in page.object_list]
+    )
+    for award in page.object_list:
+        award.email = emails.get(award.pk)
     return render(
         request,
         "issuing/award/dashboard.html",

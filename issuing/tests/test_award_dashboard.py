@@ -12,6 +12,7 @@ from accounts.models import Role
 from issuing import charts, services
 from issuing.models import Award, AwardSource
 from issuing.selectors_award import award_statistics
+from notifications.models import AwardNotification, NotificationStatus
 
 from .conftest import BADGE_FIELDS, png_bytes
 
@@ -233,3 +234,21 @@ def test_bar_chart_geometry():
     assert [tick.value for tick in chart.ticks] == [0, 5, 10]
     assert charts.bar_chart(["a"], [0]).ticks[-1].value == 1
     assert [tick.value for tick in charts.bar_chart(["a"], [1234]).ticks][-1] == 1500
+
+
+def test_dashboard_shows_what_became_of_each_email(client, w, board):
+    awards = board["awards"]
+    AwardNotification.objects.update_or_create(
+        award=awards["valid"],
+        defaults={"status": NotificationStatus.FAILED, "last_error": "550 No such user"},
+    )
+    AwardNotification.objects.update_or_create(
+        award=awards["expired"], defaults={"status": NotificationStatus.SENT}
+    )
+    AwardNotification.objects.filter(award=awards["revoked"]).delete()
+    response = listing(client, w)
+    emails = {a.recipient_identity: a.email for a in response.context["page"].object_list}
+    assert emails["liisa@example.fi"].status == "failed"
+    assert emails["jonas@example.de"].status == "sent"
+    assert emails["chiara@example.it"] is None
+    assert '<span class="tag tag--warning">Failed</span>' in response.text
