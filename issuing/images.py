@@ -20,8 +20,10 @@ _FORBIDDEN_SVG_TAGS = {"script", "foreignObject", "iframe", "embed", "object", "
 _HREF = re.compile(r"^(#|data:image/(png|jpeg|gif|webp);base64,)", re.IGNORECASE)
 
 
-def clean_badge_image(data: bytes) -> tuple[bytes, str]:
-    """(bytes to store, MIME type) of an uploaded badge image, or ValidationError."""
+def clean_badge_image(data: bytes, *, square: bool = True) -> tuple[bytes, str]:
+    """(bytes to store, MIME type) of an uploaded badge image, or ValidationError.
+
+    Badge images must be square; issuer logos (`square=False`) may have any proportions."""
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is larger than %(size)s MB.") % {"size": MAX_IMAGE_BYTES // 1024 // 1024},
@@ -29,27 +31,27 @@ def clean_badge_image(data: bytes) -> tuple[bytes, str]:
         )
     kind = image_type(data)
     if kind == "png":
-        return _clean_png(data), "image/png"
+        return _clean_png(data, square=square), "image/png"
     if kind == "svg":
         return _check_svg(data), "image/svg+xml"
     raise ValidationError(_("The image must be a PNG or SVG file."), code="image_type")
 
 
-def _clean_png(data: bytes) -> bytes:
+def _clean_png(data: bytes, *, square: bool) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-            if width != height:
+            if square and width != height:
                 raise ValidationError(
                     _("The image must be square (it is %(width)s × %(height)s pixels).")
                     % {"width": width, "height": height},
                     code="image_not_square",
                 )
-            if not MIN_PIXELS <= width <= MAX_PIXELS:
+            if not (MIN_PIXELS <= width <= MAX_PIXELS and MIN_PIXELS <= height <= MAX_PIXELS):
                 raise ValidationError(
-                    _("The image must be between %(min)s and %(max)s pixels wide.")
+                    _("The image must be between %(min)s and %(max)s pixels wide and high.")
                     % {"min": MIN_PIXELS, "max": MAX_PIXELS},
                     code="image_size",
                 )

@@ -94,8 +94,11 @@ def issuer_profile_update(
     url: str = "",
     email: str = "",
     description: str = "",
+    image: bytes | None = None,
+    remove_image: bool = False,
 ) -> IssuerProfile:
-    """Change the issuer Profile published in new credentials and at the issuer's URL."""
+    """Change the issuer Profile published in new credentials and at the issuer's URL.
+    `image` (PNG or SVG bytes) replaces the logo; `remove_image` drops it."""
     require_permission(actor, organisation, CHANGE)
     errors = {}
     if not name.strip():
@@ -110,9 +113,21 @@ def issuer_profile_update(
             validate_email(email)
         except ValidationError:
             errors["email"] = _("Enter a valid email address.")
+    cleaned_image = None
+    if image is not None:
+        try:
+            cleaned_image = clean_badge_image(image, square=False)
+        except ValidationError as exc:
+            errors["image"] = exc.messages
     if errors:
         raise ValidationError(errors)
     profile = issuer_profile_ensure(organisation=organisation)
+    if cleaned_image is not None:
+        data, mime = cleaned_image
+        extension = "png" if mime == "image/png" else "svg"
+        profile.image.save(f"{profile.public_id}.{extension}", ContentFile(data), save=False)
+    elif remove_image:
+        profile.image = ""
     profile.name = name.strip()
     profile.url = url
     profile.email = email

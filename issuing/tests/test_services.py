@@ -384,3 +384,44 @@ def test_admin_lists_awards_without_secrets(admin_client, award):
     detail = admin_client.get(f"/admin/issuing/signingkey/{award.signing_key.pk}/change/")
     assert detail.status_code == 200
     assert "private" not in detail.content.decode().lower()
+
+
+def test_issuer_profile_update_with_logo(client, w, award):
+    import io
+
+    from PIL import Image
+
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 100), (0, 51, 153)).save(logo, format="PNG")
+    with pytest.raises(PermissionDenied):
+        services.issuer_profile_update(
+            actor=w.members[Role.DESIGNER], organisation=w.organisation, name="X"
+        )
+    with pytest.raises(ValidationError) as info:
+        services.issuer_profile_update(
+            actor=w.members[Role.ADMIN], organisation=w.organisation, name="", image=b"GIF89a"
+        )
+    assert {"name", "image"} <= set(info.value.message_dict)
+    profile = services.issuer_profile_update(
+        actor=w.members[Role.ADMIN],
+        organisation=w.organisation,
+        name="Hansa Academy Tallinn",
+        url="https://hansa.example.org",
+        email="badges@hansa.example.org",
+        image=logo.getvalue(),
+    )
+    response = client.get(f"/issuers/{profile.public_id}/image")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    document = client.get(f"/issuers/{profile.public_id}?v3").json()
+    assert document["name"] == "Hansa Academy Tallinn"
+    assert document["image"]["id"].endswith(f"/issuers/{profile.public_id}/image")
+    later = services.award_create(
+        actor=w.members[Role.AWARDER],
+        badge_class=award.badge_class,
+        recipient_email="l@example.org",
+    )
+    issuer = orjson.loads(bytes(later.credential_json))["issuer"]
+    assert issuer["name"] == "Hansa Academy Tallinn" and "image" in issuer
+    schema.validate(orjson.loads(bytes(later.credential_json)))
+    # Awards made before keep the profile they were signed with.
+    assert orjson.loads(bytes(award.credential_json))["issuer"]["name"] == "Hansa Academy"
