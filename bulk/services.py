@@ -19,7 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator, validate_email
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -362,7 +363,7 @@ def bulk_job_resume(*, actor, job: BulkAwardJob) -> BulkAwardJob:
     return job
 
 
-def row_idempotency_key(job: BulkAwardJob, row_number: int) -> str:
+def row_idempotency_key(job: BulkAwardJob, row_number: int | str) -> str:
     return f"csv:{job.badge_class.public_id}:{job.content_hash[:32]}:{row_number}"
 
 
@@ -398,30 +399,54 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
         result = awards_create_bulk(
             actor=actor, badge_class=job.badge_class, requests=requests, source=AwardSource.CSV
         )
-        created = {award.idempotency_key: award for award in result.created}
-        awarded = skipped = failed = 0
-        for position, (row, request) in enumerate(zip(rows, requests, strict=True)):
+        awarded_ids: list[int] = []
+        others: list[BulkAwardRow] = []
+        skipped = failed = 0
+        for position, row in enumerate(rows):
             if position in result.errors:
                 row.status = RowStatus.FAILED
                 row.errors = list(result.errors[position])
                 failed += 1
+                others.append(row)
             elif position in result.existing:
                 row.status = RowStatus.SKIPPED
                 row.award = result.existing[position]
                 row.errors = [_("Already awarded from an earlier upload of this file.")]
                 skipped += 1
+                others.append(row)
             else:
                 row.status = RowStatus.AWARDED
-                row.award = created[request.idempotency_key]
-                awarded += 1
-        BulkAwardRow.objects.bulk_update(rows, ["status", "errors", "award"])
+                awarded_ids.append(row.pk)
+        if awarded_ids:
+            # One UPDATE finds each row's award by its idempotency key (a unique index):
+            # bulk_update's CASE per row costs more than the awarding itself.
+            BulkAwardRow.objects.filter(pk__in=awarded_ids).update(
+                status=RowStatus.AWARDED,
+                award=Subquery(
+                    Award.objects.filter(
+                        organisation_id=job.organisation_id,
+                        idempotency_key=Concat(
+                            Value(row_idempotency_key(job, "")),
+                            Cast(OuterRef("row_number"), CharField()),
+                        ),
+                    ).values("pk")[:1]
+                ),
+            )
+        if others:
+            BulkAwardRow.objects.bulk_update(others, ["status", "errors", "award"])
+        awarded = len(awarded_ids)
         # The award service queued each recipient's email; rows naming a language get theirs.
-        languages = {
-            row.award.pk: row.language
-            for row in rows
-            if row.status == RowStatus.AWARDED and row.language
+        awarded_set = set(awarded_ids)
+        with_language = {
+            row.pk: row.language for row in rows if row.pk in awarded_set and row.language
         }
-        if languages:
+        if with_language:
+            languages = {
+                award_id: with_language[pk]
+                for pk, award_id in BulkAwardRow.objects.filter(pk__in=with_language).values_list(
+                    "pk", "award_id"
+                )
+            }
             award_notifications_enqueue(list(languages), languages=languages)
         BulkAwardJob.objects.filter(pk=job.pk).update(
             awarded_count=F("awarded_count") + awarded,
