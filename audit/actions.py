@@ -31,6 +31,11 @@ ACTION_LABELS = {
     "award.created": _("Badge awarded"),
     "award.bulk_created": _("Badges awarded in bulk"),
     "award.revoked": _("Badge revoked"),
+    "bulk_award.uploaded": _("CSV file for a bulk award uploaded"),
+    "bulk_award.confirmed": _("Bulk award confirmed"),
+    "bulk_award.resumed": _("Bulk award resumed"),
+    "bulk_award.cancelled": _("Bulk award cancelled"),
+    "bulk_award.finished": _("Bulk award finished"),
 }
 
 
