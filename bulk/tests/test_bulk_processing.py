@@ -224,3 +224,16 @@ def test_real_database_backend_and_worker(w, badge):
     assert job.status == JobStatus.DONE
     assert bulk_tasks().get().status == "SUCCESSFUL"
     assert_awarded_exactly_once(job, 40)
+
+
+def test_row_language_chooses_the_notification_language(
+    w, badge, django_capture_on_commit_callbacks
+):
+    from notifications.models import AwardNotification
+
+    job = make_job(w, badge, "email,language\nana@example.org,fr\nben@example.org,\n")
+    confirm(w, job, django_capture_on_commit_callbacks)
+    services.bulk_job_process(job_id=job.pk)
+    languages = dict(AwardNotification.objects.values_list("award__recipient_identity", "language"))
+    assert languages["ana@example.org"] == "fr"
+    assert languages["ben@example.org"] != "fr"
