@@ -2,11 +2,20 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy as _
 
 from badgeeurope.demo import load_demo
+from issuing.demo import load_issuing_demo
 
 
 class Command(BaseCommand):
-    help = _("Load the demo world (initiatives, organisations, people). Safe to run twice.")
+    help = _(
+        "Load the demo world (initiatives, organisations, people, badge classes and awards). "
+        "Safe to run twice."
+    )
+
+    # Each app's demo step builds on the previous ones: people and organisations first, then
+    # the badge classes they design and the awards they make.
+    steps = (load_demo, load_issuing_demo)
 
     def handle(self, *args, **options):
-        for line in load_demo():
-            self.stdout.write(line)
+        for step in self.steps:
+            for line in step():
+                self.stdout.write(line)
