@@ -1,5 +1,6 @@
 """Recipient notifications over a real SMTP conversation (aiosmtpd on a local port)."""
 
+import io
 import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -7,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.db import transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -62,6 +64,21 @@ def count_connections(handler) -> list:
 
     handler.handle_DATA = handle_DATA
     return peers
+
+
+def refuse_once(handler, address: str, reply: str) -> None:
+    """Make the SMTP server answer RCPT for `address` with `reply` the first time, whatever
+    the order in which the worker runs the tasks."""
+    accept = handler.handle_RCPT
+    pending = [address]
+
+    async def handle_RCPT(server, session, envelope, rcpt, rcpt_options):
+        if rcpt in pending:
+            pending.remove(rcpt)
+            return reply
+        return await accept(server, session, envelope, rcpt, rcpt_options)
+
+    handler.handle_RCPT = handle_RCPT
 
 
 @pytest.fixture
@@ -244,13 +261,14 @@ def test_a_temporary_refusal_is_recorded_and_retried_while_the_others_arrive(
 def test_the_database_backend_defers_the_retry_of_a_temporary_refusal(
     w, badge, smtp, database_tasks
 ):
+    refuse_once(smtp, "busy@example.org", "451 4.3.0 Mailbox busy, try again later")
+    # Outside a test transaction each award commits at once and enqueues its email's task.
     busy, other = award_to(w, badge, "busy@example.org"), award_to(w, badge, "ok@example.org")
-    smtp.refusals = ["451 4.3.0 Mailbox busy, try again later"]
-    notifications.award_notifications_enqueue([busy.pk, other.pk])
 
     run_worker()
 
     assert [recipients for recipients, _message in smtp.messages] == [["ok@example.org"]]
+    assert record(other).status == NotificationStatus.SENT
     waiting = record(busy)
     assert waiting.status == NotificationStatus.QUEUED
     assert waiting.attempts == 1
@@ -423,3 +441,38 @@ def test_the_html_email_has_no_serious_accessibility_violations(w, german_badge,
             if violation["impact"] in {"serious", "critical"}
         ]
         assert violations == []
+
+
+def test_a_batch_claimed_by_one_worker_is_not_sent_by_another(w, badge, smtp):
+    award = award_to(w, badge, "once@example.org")
+    [claimed] = notifications._claim([award.pk])
+    assert claimed.award_id == award.pk
+    assert notifications._claim([award.pk]) == []  # held for the lease
+    assert notifications.award_notifications_send(award_ids=[award.pk]).sent == []
+    assert smtp.messages == []
+
+
+def test_the_operator_command_sends_what_was_left_behind(w, badge, smtp):
+    award = award_to(w, badge, "cron@example.org")
+    AwardNotification.objects.filter(award=award).update(
+        created_at=timezone.now() - notifications.CLAIM_LEASE - timedelta(minutes=1)
+    )
+    output = io.StringIO()
+
+    call_command("notifications_dispatch_due", stdout=output)
+
+    assert output.getvalue().strip() == "1 email(s) enqueued."
+    assert [recipients for recipients, _message in smtp.messages] == [["cron@example.org"]]
+
+
+def test_site_staff_see_the_delivery_records_in_the_admin(w, badge, client):
+    award_to(w, badge, "admin-view@example.org")
+    superuser = make_user("root@example.org")
+    superuser.is_staff = superuser.is_superuser = True
+    superuser.save()
+    client.force_login(superuser)
+
+    response = client.get("/admin/notifications/awardnotification/?status=queued")
+
+    assert response.status_code == 200
+    assert "admin-view@example.org" in response.text
