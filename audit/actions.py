@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "award.created": _("Badge awarded"),
     "award.bulk_created": _("Badges awarded in bulk"),
     "award.revoked": _("Badge revoked"),
+    "award.notification_failed": _("Email to the recipient failed"),
+    "award.notifications_cancelled": _("Emails to recipients stopped"),
     "bulk_award.uploaded": _("CSV file for a bulk award uploaded"),
     "bulk_award.confirmed": _("Bulk award confirmed"),
     "bulk_award.resumed": _("Bulk award resumed"),
