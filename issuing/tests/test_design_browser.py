@@ -61,12 +61,14 @@ def test_create_a_badge_class_with_the_designer_by_keyboard(page, live_server, w
     page.keyboard.press("ArrowDown")  # circle → hexagon
     page.focus("#id_line1")
     page.keyboard.type("Kayak")
+    # The new preview is fetched after the src changes: wait until it has loaded and drawn.
     page.wait_for_function(
-        "() => document.getElementById('designer-preview').src.includes('line1=Kayak')"
+        "() => { const image = document.getElementById('designer-preview');"
+        " return image.src.includes('line1=Kayak') && image.complete"
+        " && image.naturalWidth > 0; }"
     )
     assert preview.get_attribute("src") != before
     assert "shape=hexagon" in preview.get_attribute("src")
-    assert preview.evaluate("image => image.complete && image.naturalWidth > 0")
 
     type_into(page, "#id_criteria_narrative", "Guide **five** trips with an instructor.")
     type_into(page, "#id_alignments-0-target_name", "lead groups")
