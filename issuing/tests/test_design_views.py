@@ -432,10 +432,12 @@ def test_detail_links_to_public_page_and_award_form(client, w, badge):
     page = client.get(url("badge_class_detail", w, badge)).content.decode()
     assert reverse("issuing:badge_detail", args=[badge.public_id]) in page
     assert f"/o/{w.organisation.slug}/badges/{badge.public_id}/award/" in page
+    assert reverse("bulk:upload", args=[w.organisation.slug, badge.public_id]) in page
     assert url("badge_class_edit", w, badge) not in page
     client.force_login(w.members[Role.DESIGNER])
     page = client.get(url("badge_class_detail", w, badge)).content.decode()
     assert f"/badges/{badge.public_id}/award/" not in page
+    assert reverse("bulk:upload", args=[w.organisation.slug, badge.public_id]) not in page
     assert url("badge_class_edit", w, badge) in page
 
 
