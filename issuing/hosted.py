@@ -25,6 +25,7 @@ from openbadges.verify import ResolvedKey, verify
 
 from . import documents, links, selectors, services, signing
 from .fetcher import SiteFetcher
+from .verification import check_rows
 
 YEAR = 365 * 24 * 3600
 SHORT = 300
@@ -223,6 +224,7 @@ def award_detail(request, public_id):
         "badge_description": version.translated("description", language),
         "issuer": award.organisation.issuer_profile,
         "report": report,
+        "checks": check_rows(report),
         "image_url": reverse(
             "issuing:badge_image", kwargs={"public_id": award.badge_class.public_id}
         )
