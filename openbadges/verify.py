@@ -924,9 +924,18 @@ class _Run:
                 "The credential has no id, so it cannot be looked up in its revocation list.",
             )
             return
+        self._revocation_list(
+            url,
+            "application/json",
+            lambda document: status.check_revocation_list(document, credential_id),
+            "credential",
+        )
+
+    def _revocation_list(self, url: str, accept: str, check, noun: str) -> None:
+        """Fetch a revocation list (OB 3.0 1EdTech or OB 2.0) and report whether it lists us."""
         try:
-            document = self._fetch_json_document(url, accept="application/json")
-            result = status.check_revocation_list(document, credential_id)
+            document = self._fetch_json_document(url, accept=accept)
+            result = check(document)
         except FetchError as exc:
             # As the 1EdTech validator: an unreachable list is a warning, not a failure.
             self.report.add(
@@ -944,7 +953,7 @@ class _Run:
             self.report.add(
                 "status.revocation",
                 "failed",
-                f"The issuer has revoked this credential.{reason}",
+                f"The issuer has revoked this {noun}.{reason}",
                 "status.revoked",
             )
         else:
@@ -1329,32 +1338,12 @@ class _Run:
                 else "The issuer publishes no revocation list.",
             )
             return
-        try:
-            document = self._fetch_json_document(list_url, accept=JSON_ACCEPT)
-            result = status.check_ob2_revocation_list(document, assertion.get("id", ""))
-        except FetchError as exc:
-            self.report.add(
-                "status.revocation",
-                "warning",
-                f"The revocation list could not be checked: {exc.message}",
-                exc.code,
-            )
-            return
-        except OpenBadgesError as exc:
-            self.report.add("status.revocation", "failed", exc.message, exc.code)
-            return
-        if result.revoked:
-            reason = f" Reason: {result.message}" if result.message else ""
-            self.report.add(
-                "status.revocation",
-                "failed",
-                f"The issuer has revoked this badge.{reason}",
-                "status.revoked",
-            )
-        else:
-            self.report.add(
-                "status.revocation", "passed", "The issuer's revocation list does not list it."
-            )
+        self._revocation_list(
+            list_url,
+            JSON_ACCEPT,
+            lambda document: status.check_ob2_revocation_list(document, assertion.get("id", "")),
+            "badge",
+        )
 
     def _ob2_recipient(self, assertion: dict) -> None:
         if not self.expected_recipient:
