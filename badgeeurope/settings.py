@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "issuing",
     "notifications",
     "bulk",
+    "passport",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
