@@ -272,7 +272,14 @@ class Award(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-created_at"], name="award_org_created"),
             models.Index(fields=["badge_class", "-created_at"], name="award_badge_created"),
-            models.Index(fields=["organisation", "recipient_identity"], name="award_recipient"),
+            # Duplicate check of an award (and of every bulk batch) within one badge class.
+            models.Index(
+                fields=["badge_class", "recipient_identity"], name="award_class_recipient"
+            ),
+            # A recipient's awards across organisations (the learner passport finds awards by
+            # verified email address); it also serves lookups within one organisation, as a
+            # recipient has few awards, so no (organisation, recipient) index is kept.
+            models.Index(fields=["recipient_identity"], name="award_recipient_identity"),
         ]
         verbose_name = _("award")
         verbose_name_plural = _("awards")
