@@ -275,9 +275,10 @@ def membership_remove(request: HttpRequest, slug: str, user_id) -> HttpResponse:
     return redirect(_members_url(organisation))
 
 
-@login_required
-@require_POST
-def invitation_resend(request: HttpRequest, slug: str, invitation_id) -> HttpResponse:
+def _invitation_manage(
+    request: HttpRequest, slug: str, invitation_id, *, service, success: str
+) -> HttpResponse:
+    """Resending and withdrawing an invitation differ only in the service and the message."""
     organisation = selectors.organisation_get_for_member(
         user=request.user, slug=slug, permission=roles.MANAGE_MEMBERS
     )
@@ -285,36 +286,36 @@ def invitation_resend(request: HttpRequest, slug: str, invitation_id) -> HttpRes
         user=request.user, organisation=organisation, public_id=invitation_id
     )
     try:
-        services.invitation_resend(actor=request.user, invitation=invitation)
+        service(actor=request.user, invitation=invitation)
     except ValidationError as error:
         _error_message(request, error)
     else:
-        messages.success(
-            request,
-            _("The invitation has been sent again to %(email)s.") % {"email": invitation.email},
-        )
+        messages.success(request, success % {"email": invitation.email})
     return redirect(_members_url(organisation))
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, invitation_id) -> HttpResponse:
+    return _invitation_manage(
+        request,
+        slug,
+        invitation_id,
+        service=services.invitation_resend,
+        success=_("The invitation has been sent again to %(email)s."),
+    )
 
 
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id) -> HttpResponse:
-    organisation = selectors.organisation_get_for_member(
-        user=request.user, slug=slug, permission=roles.MANAGE_MEMBERS
+    return _invitation_manage(
+        request,
+        slug,
+        invitation_id,
+        service=services.invitation_revoke,
+        success=_("The invitation to %(email)s has been withdrawn."),
     )
-    invitation = selectors.invitation_get_for_manage(
-        user=request.user, organisation=organisation, public_id=invitation_id
-    )
-    try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        _error_message(request, error)
-    else:
-        messages.success(
-            request,
-            _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email},
-        )
-    return redirect(_members_url(organisation))
 
 
 # Answering an invitation
