@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "notifications",
     "bulk",
     "passport",
+    "verify",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("issuing.urls_award")),
     path("", include("issuing.urls_design")),
     path("", include("bulk.urls")),
+    path("", include("verify.urls")),
     path("admin/", admin.site.urls),
 ]
 
