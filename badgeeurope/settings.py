@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "bulk",
     "passport",
     "verify",
+    "campaign",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
