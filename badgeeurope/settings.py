@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "bulk",
     "passport",
     "verify",
-    "campaign",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
