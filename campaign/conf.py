@@ -1,0 +1,36 @@
+"""Campaign settings: a Django setting when the project defines one, else the environment
+variable of the same name (documented in docs/campaign.md), else the default."""
+
+import os
+
+from django.conf import settings
+
+
+def _setting(name: str, default: str) -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value).strip()
+
+
+def goal() -> int:
+    """How many badges the campaign aims for (CAMPAIGN_GOAL, default one million)."""
+    try:
+        return max(int(_setting("CAMPAIGN_GOAL", "1000000").replace("_", "")), 0)
+    except ValueError:
+        return 1_000_000
+
+
+def supporter_badge() -> str:
+    """Public id of the badge class that supporters claim (CAMPAIGN_SUPPORTER_BADGE, may be
+    empty: no supporters counted)."""
+    return _setting("CAMPAIGN_SUPPORTER_BADGE", "")
+
+
+def counter_max_age() -> int:
+    """Seconds after which a counter is rebuilt on the next read, by a task
+    (CAMPAIGN_COUNTER_MAX_AGE, default 60)."""
+    try:
+        return max(int(_setting("CAMPAIGN_COUNTER_MAX_AGE", "60")), 0)
+    except ValueError:
+        return 60
