@@ -68,9 +68,7 @@ def supporter_badge_class_id() -> int | None:
 def watched_organisation_ids() -> set[int]:
     """Organisations whose awards the campaign counts: those of any initiative, and the owner of
     the supporter badge class."""
-    ids = set(
-        Initiative.organisations.through.objects.values_list("organisation_id", flat=True)
-    )
+    ids = set(Initiative.organisations.through.objects.values_list("organisation_id", flat=True))
     supporter = supporter_badge_class_id()
     if supporter is not None:
         ids.update(
@@ -195,9 +193,9 @@ def initiative_counter_rebuild(initiative_id: int) -> InitiativeCounter | None:
         counter.committed = sum(pledge.badge_count for pledge in pledges)
         counter.achieved = sum(n for _month, n in months)
         counter.achieved_external = (
-            ExternalReport.objects.filter(initiative_id=initiative_id).aggregate(
-                n=Sum("count")
-            )["n"]
+            ExternalReport.objects.filter(initiative_id=initiative_id).aggregate(n=Sum("count"))[
+                "n"
+            ]
             or 0
         )
         counter.updated_at = timezone.now()

@@ -337,6 +337,9 @@ class AwardTally(models.Model):
         ]
         indexes = [models.Index(fields=["badge_class", "day"], name="award_tally_class_day")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.badge_class_id} {self.day}: {self.count}"
+
 
 class TallyState(models.Model):
     """When an organisation's tally was last rebuilt, and whether a rebuild is queued (so that a
@@ -349,6 +352,9 @@ class TallyState(models.Model):
     refreshed_at = models.DateTimeField(null=True, blank=True)
     awards = models.PositiveBigIntegerField(default=0)  # non-revoked, at the last rebuild
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.awards} ({self.refreshed_at})"
+
 
 class InitiativeCounter(models.Model):
     initiative = models.OneToOneField(
@@ -358,6 +364,9 @@ class InitiativeCounter(models.Model):
     achieved = models.PositiveBigIntegerField(default=0)
     achieved_external = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.achieved} / {self.committed}"
 
 
 class AchievedMonth(models.Model):
@@ -370,3 +379,6 @@ class AchievedMonth(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["initiative", "month"], name="unique_achieved_month"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} {self.month:%Y-%m}: {self.count}"

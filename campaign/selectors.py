@@ -78,9 +78,9 @@ def supporters_count() -> int:
     badge_class_id = counting.supporter_badge_class_id()
     if badge_class_id is None:
         return 0
-    return AwardTally.objects.filter(badge_class_id=badge_class_id).aggregate(n=Sum("count"))[
-        "n"
-    ] or 0
+    return (
+        AwardTally.objects.filter(badge_class_id=badge_class_id).aggregate(n=Sum("count"))["n"] or 0
+    )
 
 
 def campaign_totals() -> CampaignTotals:
@@ -202,9 +202,7 @@ def initiatives_proposed_by(user) -> QuerySet[Initiative]:
 def initiatives_to_review(user) -> QuerySet[Initiative]:
     if not is_platform_admin(user):
         return Initiative.objects.none()
-    return Initiative.objects.filter(status=InitiativeStatus.PROPOSED).select_related(
-        "proposed_by"
-    )
+    return Initiative.objects.filter(status=InitiativeStatus.PROPOSED).select_related("proposed_by")
 
 
 def joinable_initiatives() -> QuerySet[Initiative]:

@@ -50,7 +50,8 @@ def assert_counters_equal(initiative):
     counter = InitiativeCounter.objects.get(initiative=initiative)
     achieved, months = real_counts(initiative)
     assert counter.achieved == achieved
-    stored = sorted(AchievedMonth.objects.filter(initiative=initiative).values_list("month", "count"))
+    stored = AchievedMonth.objects.filter(initiative=initiative)
+    stored = sorted(stored.values_list("month", "count"))
     assert stored == months
     assert selectors.achieved_per_month(initiative) == months
     committed = sum(
