@@ -13,6 +13,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import evidence as evidence_files
 from .models import AwardSource, BadgeClassVersion, IdentityType
 from .selectors_award import AwardStatus
 from .services import MAX_EVIDENCE_ITEMS
@@ -141,6 +142,15 @@ class EvidenceForm(forms.Form):
         required=False,
         help_text=_("A page, document or video showing the work."),
     )
+    file = forms.FileField(
+        label=_("Or a file"),
+        required=False,
+        help_text=_(
+            "PDF, image, office document or short video, at most %(size)s MB. It is published "
+            "at a permanent address that only the badge names."
+        )
+        % {"size": evidence_files.MAX_FILE_BYTES // 1024 // 1024},
+    )
     name = forms.CharField(label=_("Title"), max_length=200, required=False)
     description = forms.CharField(
         label=_("Description"),
@@ -149,9 +159,33 @@ class EvidenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, too_large=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = set(too_large)
+        self.checked: evidence_files.CheckedFile | None = None
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if self.add_prefix("file") in self.too_large:
+            raise forms.ValidationError(evidence_files.too_large_message())
+        if upload is None:
+            return None
+        # Checked before reading: a huge file is refused without loading it into memory.
+        if upload.size > evidence_files.MAX_FILE_BYTES:
+            raise forms.ValidationError(evidence_files.too_large_message())
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        self.checked = evidence_files.check_file(upload.read())
+        return upload
+
     def clean(self):
         cleaned = super().clean()
-        if (cleaned.get("name") or cleaned.get("description")) and not cleaned.get("url"):
+        has_file = bool(cleaned.get("file")) or self.add_prefix("file") in self.too_large
+        if cleaned.get("url") and has_file:
+            self.add_error("file", _("Give either a link or a file, not both."))
+        elif (cleaned.get("name") or cleaned.get("description")) and not (
+            cleaned.get("url") or has_file or self.errors.get("file")
+        ):
             self.add_error("url", _("Give the link this evidence points to."))
         return cleaned
 
@@ -161,9 +195,50 @@ class EvidenceForm(forms.Form):
             return None
         return {key: data[key] for key in ("url", "name", "description") if data.get(key)}
 
+    def upload(self) -> evidence_files.EvidenceUpload | None:
+        if self.checked is None:
+            return None
+        data = self.cleaned_data
+        return evidence_files.EvidenceUpload(
+            name=data["file"].name,
+            data=self.checked.data,
+            title=data.get("name") or "",
+            description=data.get("description") or "",
+            checked=self.checked,
+        )
+
+
+class BaseEvidenceFormSet(forms.BaseFormSet):
+    def __init__(self, *args, too_large=(), **kwargs):
+        self.too_large = set(too_large)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "too_large": self.too_large}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        files = sum(1 for form in self.forms if form.checked is not None)
+        if files > evidence_files.MAX_FILES_PER_AWARD:
+            raise forms.ValidationError(
+                _("At most %(count)s files per award.")
+                % {"count": evidence_files.MAX_FILES_PER_AWARD}
+            )
+
+    def items(self) -> list[dict]:
+        return [item for item in (form.item() for form in self.forms) if item]
+
+    def uploads(self) -> list:
+        return [upload for upload in (form.upload() for form in self.forms) if upload]
+
 
 EvidenceFormSet = forms.formset_factory(
-    EvidenceForm, extra=2, max_num=MAX_EVIDENCE_ITEMS, validate_max=True
+    EvidenceForm,
+    formset=BaseEvidenceFormSet,
+    extra=2,
+    max_num=MAX_EVIDENCE_ITEMS,
+    validate_max=True,
 )
 
 

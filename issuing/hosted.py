@@ -11,7 +11,7 @@ the page, everything else JSON; `?format=json` forces JSON.
 import hashlib
 
 import orjson
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,8 +23,9 @@ from openbadges.keys import jwks as jwk_set
 from openbadges.keys import public_jwk
 from openbadges.verify import ResolvedKey, verify
 
-from . import documents, links, selectors, services, signing
+from . import documents, evidence, links, selectors, services, signing
 from .fetcher import SiteFetcher
+from .markdown_design import render_markdown
 from .verification import check_rows
 
 YEAR = 365 * 24 * 3600
@@ -225,12 +226,46 @@ def award_detail(request, public_id):
         "issuer": award.organisation.issuer_profile,
         "report": report,
         "checks": check_rows(report),
+        "narrative": render_markdown(award.narrative) if award.narrative else "",
+        "evidence_entries": evidence.evidence_entries(award) if award.evidence else [],
         "image_url": reverse(
             "issuing:badge_image", kwargs={"public_id": award.badge_class.public_id}
         )
         + f"?v={version.number}",
     }
     return render(request, "issuing/award_detail.html", context)
+
+
+# Evidence files are someone's work, uploaded by an issuer and opened by anyone with the link:
+# nothing in them may run on this site's origin. Images and videos are shown in the browser;
+# everything else is downloaded. `sandbox` makes even a document opened inline an opaque origin.
+EVIDENCE_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+
+
+@require_safe
+def evidence_file(request, public_id, filename):
+    item = evidence.evidence_file_public(public_id)
+    if item is None:
+        raise Http404(_("There is no such evidence file."))
+    if filename != item.filename:
+        return redirect("issuing:evidence_file", public_id=item.public_id, filename=item.filename)
+    etag = f'"{item.sha256[:40]}"'
+    matches = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    if etag in matches or "*" in matches:
+        response = HttpResponseNotModified()
+    else:
+        inline = item.is_image or item.is_video
+        response = FileResponse(
+            item.file.open("rb"),
+            content_type=item.content_type,
+            as_attachment=not inline,
+            filename=item.filename,
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = EVIDENCE_CSP
+    return _cors(response)
 
 
 # -- badge classes -----------------------------------------------------------------------------

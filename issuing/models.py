@@ -319,3 +319,45 @@ class StatusList(models.Model):
     @property
     def is_full(self) -> bool:
         return self.next_index >= self.size
+
+
+class AwardEvidenceFile(models.Model):
+    """A file shown as evidence of an award, served at a public, unguessable and stable URL
+    (`/evidence/<public_id>/<filename>`) that the signed badge names. Stored before the award is
+    signed (its URL is part of the signature) and linked to it afterwards; a file without an
+    award is never served."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    award = models.ForeignKey(
+        Award, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    file = models.FileField(upload_to="evidence/", max_length=200)
+    filename = models.CharField(_("file name"), max_length=100)  # ASCII, as in the URL
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    content_type = models.CharField(max_length=100)  # sniffed from the content, never trusted
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")

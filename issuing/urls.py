@@ -14,6 +14,7 @@ urlpatterns = [
     path("awards/<uuid:public_id>", hosted.award_detail, name="award_detail"),
     path("awards/<uuid:public_id>/badge.png", hosted.baked_png, name="baked_png"),
     path("awards/<uuid:public_id>/badge.svg", hosted.baked_svg, name="baked_svg"),
+    path("evidence/<uuid:public_id>/<str:filename>", hosted.evidence_file, name="evidence_file"),
     path("badges/<uuid:public_id>", hosted.badge, name="badge_detail"),
     path("badges/<uuid:public_id>/image", hosted.badge_image, name="badge_image"),
     path("issuers/<uuid:public_id>", hosted.issuer, name="issuer_detail"),

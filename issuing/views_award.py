@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from accounts import roles
 from accounts.selectors import organisation_get_for_member
 
-from . import charts, links, services
+from . import charts, evidence, links, services
 from .forms_award import AwardFilterForm, AwardForm, EvidenceFormSet, RevokeForm
 from .models import AwardSource
 from .notifications import notification_status_for_awards
@@ -65,6 +66,28 @@ def _default_language(version) -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
+def _with_upload_limit(view):
+    """Installs the evidence file size limit before the body is read. The CSRF check reads the
+    body, so it runs after: the view is exempted from the middleware and protected inside."""
+    protected = csrf_protect(view)
+
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, evidence.EvidenceUploadLimitHandler(request))
+        return protected(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return csrf_exempt(wrapper)
+
+
+def _award_with_language(*, language: str):
+    def award(**fields):
+        return award_create_with_language(language=language, **fields)
+
+    return award
+
+
+@_with_upload_limit
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def award_new(request: HttpRequest, slug: str, public_id) -> HttpResponse:
@@ -73,21 +96,24 @@ def award_new(request: HttpRequest, slug: str, public_id) -> HttpResponse:
         actor=request.user, organisation=organisation, public_id=public_id
     )
     version = badge_class.current_version
-    data = request.POST if request.method == "POST" else None
+    post = request.method == "POST"
+    data = request.POST if post else None
+    files = request.FILES if post else None  # parses the body, running the upload limit
+    too_large = getattr(request, "uploads_too_large", set()) if post else set()
     form = AwardForm(data, version=version, language=_default_language(version))
-    evidence = EvidenceFormSet(data, prefix="evidence")
-    if request.method == "POST" and form.is_valid() and evidence.is_valid():
-        items = [item for item in (sub.item() for sub in evidence.forms) if item]
+    evidence_forms = EvidenceFormSet(data, files, prefix="evidence", too_large=too_large)
+    if post and form.is_valid() and evidence_forms.is_valid():
         try:
-            award = award_create_with_language(
-                language=form.cleaned_data["language"],
+            award = evidence.award_create_with_files(
+                award_function=_award_with_language(language=form.cleaned_data["language"]),
+                uploads=evidence_forms.uploads(),
                 actor=request.user,
                 badge_class=badge_class,
                 recipient_type=form.cleaned_data["recipient_type"],
                 recipient_identity=form.cleaned_data["recipient_identity"].strip(),
                 recipient_name=form.cleaned_data["recipient_name"],
                 narrative=form.cleaned_data["narrative"],
-                evidence=items,
+                evidence=evidence_forms.items(),
                 issued_at=form.issued_at(),
                 expires_at=form.expires_at(),
                 source=AwardSource.UI,
@@ -116,7 +142,8 @@ def award_new(request: HttpRequest, slug: str, public_id) -> HttpResponse:
             "badge_class": badge_class,
             "version": version,
             "form": form,
-            "evidence": evidence,
+            "evidence": evidence_forms,
+            "max_files": evidence.MAX_FILES_PER_AWARD,
         },
     )
 
@@ -261,6 +288,7 @@ def award_detail(request: HttpRequest, slug: str, public_id) -> HttpResponse:
             "email": notification_status_for_awards(
                 actor=request.user, organisation=organisation, award_ids=[award.pk]
             ).get(award.pk),
+            "evidence_entries": evidence.evidence_entries(award),
             "form": form,
         },
     )
