@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("issuing.urls_design")),
     path("", include("bulk.urls")),
     path("", include("verify.urls")),
+    path("", include("passport.urls_site")),
     path("admin/", admin.site.urls),
 ]
 
