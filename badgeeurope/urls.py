@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("bulk.urls")),
     path("", include("verify.urls")),
     path("", include("passport.urls_site")),
+    path("passport/evidence/", include("evidence.urls")),
     path("admin/", admin.site.urls),
 ]
 
