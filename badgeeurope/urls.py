@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("verify.urls")),
     path("", include("passport.urls_site")),
     path("passport/evidence/", include("evidence.urls")),
+    path("initiatives/", include("campaign.urls")),
+    path("api/v1/", include("campaign.urls_api")),
     path("admin/", admin.site.urls),
 ]
 

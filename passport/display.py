@@ -156,3 +156,13 @@ def original_filename(badge: PassportBadge) -> str:
         base = "".join(c if c.isalnum() else "-" for c in badge.name.lower()).strip("-") or "badge"
         base = f"{base[:80]}.{extension}"
     return base[:120]
+
+
+def localise(badge: PassportBadge, language: str | None) -> PassportBadge:
+    """Show an awarded badge's name and description in the visitor's language when its issuer
+    translated them. Changes the instance for display only: views never save it afterwards."""
+    if badge.award_id is not None:
+        version = badge.award.badge_class_version
+        badge.name = version.translated("name", language)
+        badge.description = version.translated("description", language)
+    return badge

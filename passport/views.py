@@ -50,7 +50,9 @@ def badge_list(request: HttpRequest) -> HttpResponse:
     badges = list(selectors.passport_badges_for(user=request.user, state=state, tag=tag))
     if form.is_bound and not form.is_valid():
         badges = []
+    language = getattr(request, "LANGUAGE_CODE", None)
     for badge in badges:
+        display.localise(badge, language)
         badge.display_status = selectors.badge_status(badge)
         badge.image_src = display.image_src(badge)
     return render(
@@ -160,6 +162,7 @@ def _linkedin(badge: PassportBadge) -> str:
 
 def _render_badge(request, badge: PassportBadge, *, share_token: str | None = None):
     viewer = request.user
+    display.localise(badge, getattr(request, "LANGUAGE_CODE", None))
     is_owner = viewer.is_authenticated and viewer.pk == badge.owner_id and share_token is None
     show_evidence = is_owner or selectors.evidence_visible(viewer=viewer, badge=badge)
     valid, checks, live = _verification(badge)
@@ -438,7 +441,9 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 def profile_public(request: HttpRequest, handle: str) -> HttpResponse:
     profile = selectors.passport_profile_public(handle=handle)
     badges = list(selectors.passport_profile_badges(profile=profile))
+    language = getattr(request, "LANGUAGE_CODE", None)
     for badge in badges:
+        display.localise(badge, language)
         badge.display_status = selectors.badge_status(badge)
         badge.image_src = display.image_src(badge)
     return render(request, "passport/profile_public.html", {"profile": profile, "badges": badges})
