@@ -285,9 +285,15 @@ def badge(request, public_id):
                 "version": version,
                 "badge_name": version.translated("name", language),
                 "badge_description": version.translated("description", language),
-                "criteria": version.translated("criteria_narrative", language),
+                "criteria": render_markdown(version.translated("criteria_narrative", language)),
                 "issuer": badge_class.organisation.issuer_profile,
-                "alignments": documents.alignment_items(version),
+                "alignments": version.alignments,
+                "eqf_url": documents.EQF_CONCEPT.format(level=version.eqf_level)
+                if version.eqf_level
+                else "",
+                "micro": version.microcredential,
+                "holders": selectors.badge_class_holders(badge_class),
+                "is_current": version.pk == badge_class.current_version_id,
                 "image_url": links.badge_image_url(badge_class.public_id, version.number),
                 "page_url": links.badge_url(badge_class.public_id),
             },
@@ -331,6 +337,9 @@ def issuer(request, public_id):
     profile = selectors.issuer_profile_public(public_id)
     if wants_html(request):
         language = getattr(request, "LANGUAGE_CODE", None)
+        badge_classes = list(selectors.public_badge_classes(profile))
+        totals = selectors.issuer_totals(profile, [badge.pk for badge in badge_classes])
+        none = {"awarded": 0, "holders": 0}
         response = render(
             request,
             "issuing/issuer_detail.html",
@@ -343,10 +352,16 @@ def issuer(request, public_id):
                         "description": badge_class.current_version.translated(
                             "description", language
                         ),
+                        "image_url": links.badge_image_url(
+                            badge_class.public_id, badge_class.current_version.number
+                        ),
+                        **totals.per_class.get(badge_class.pk, none),
                     }
-                    for badge_class in selectors.public_badge_classes(profile)
+                    for badge_class in badge_classes
                 ],
+                "totals": totals,
                 "page_url": links.issuer_url(profile.public_id),
+                "image_url": links.issuer_image_url(profile.public_id) if profile.image else "",
             },
         )
         response["Vary"] = "Accept"

@@ -5,7 +5,9 @@ design: whoever holds the URL may read them. Lists for the issuer's own pages ar
 organisations in which the acting user holds the `organisation.view` permission.
 """
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
@@ -113,3 +115,46 @@ def awards_for(
             Q(recipient_identity__icontains=search) | Q(recipient_name__icontains=search)
         )
     return awards
+
+
+def badge_class_holders(badge_class: BadgeClass) -> int:
+    """How many people hold the badge: distinct recipients of its awards not revoked."""
+    return (
+        Award.objects.filter(badge_class=badge_class, revoked_at__isnull=True)
+        .values("recipient_identity")
+        .distinct()
+        .count()
+    )
+
+
+@dataclass
+class IssuerTotals:
+    badge_classes: int = 0
+    awarded: int = 0
+    holders: int = 0
+    per_class: dict = field(default_factory=dict)  # badge class id → {"awarded", "holders"}
+
+
+def issuer_totals(profile: IssuerProfile, badge_class_ids) -> IssuerTotals:
+    """Awards not revoked and their distinct holders, per published badge class (one grouped
+    query, however many classes) and for the whole issuer, archived classes included (one
+    aggregate)."""
+    live = Award.objects.filter(organisation_id=profile.organisation_id, revoked_at__isnull=True)
+    totals = IssuerTotals(badge_classes=len(badge_class_ids))
+    grouped = (
+        live.filter(badge_class_id__in=badge_class_ids)
+        .values("badge_class_id")
+        .annotate(awarded=Count("id"), holders=Count("recipient_identity", distinct=True))
+        .order_by()
+    )
+    for row in grouped:
+        totals.per_class[row["badge_class_id"]] = {
+            "awarded": row["awarded"],
+            "holders": row["holders"],
+        }
+    # The whole issuer: awards of archived classes are still held.
+    overall = live.aggregate(
+        awarded=Count("id"), holders=Count("recipient_identity", distinct=True)
+    )
+    totals.awarded, totals.holders = overall["awarded"], overall["holders"]
+    return totals
