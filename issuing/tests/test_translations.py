@@ -1,36 +1,238 @@
-"""The issuing catalogues: complete, placeholders intact, compiled and used."""
+"""The issuing catalogues: complete, placeholders intact, compiled, used by the staff pages and by
+the email that tells a recipient about their badge, in the recipient's language."""
 
 import re
 from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+
+from accounts.models import Role
+from issuing import notifications
+from notifications.models import AwardNotification
+
+from .conftest import make_user
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ["fr", "de", "it", "es", "fi"]
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PLURAL_FORMS = {
+    "fr": "nplurals=2; plural=(n > 1);",
+    "de": "nplurals=2; plural=(n != 1);",
+    "it": "nplurals=2; plural=(n != 1);",
+    "es": "nplurals=2; plural=(n != 1);",
+    "fi": "nplurals=2; plural=(n != 1);",
+}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|<[^>]+>")
+
+# Words a reader of each language must see, through Django's translation machinery, so a missing
+# or stale .mo fails here too: a badge class page, the award form, the dashboard.
+EXPECTED = {
+    "fr": {
+        "How to earn it": "Comment l'obtenir",
+        "New badge class": "Nouveau modèle de badge",
+        "Award the badge": "Attribuer le badge",
+        "Revoke the badge": "Révoquer le badge",
+        "Search and filter": "Rechercher et filtrer",
+    },
+    "de": {
+        "How to earn it": "So erhalten Sie es",
+        "New badge class": "Neue Badge-Vorlage",
+        "Award the badge": "Badge vergeben",
+        "Revoke the badge": "Badge widerrufen",
+        "Search and filter": "Suchen und filtern",
+    },
+    "it": {
+        "How to earn it": "Come ottenerlo",
+        "New badge class": "Nuovo modello di badge",
+        "Award the badge": "Assegna il badge",
+        "Revoke the badge": "Revoca il badge",
+        "Search and filter": "Cerca e filtra",
+    },
+    "es": {
+        "How to earn it": "Cómo obtenerla",
+        "New badge class": "Nuevo modelo de insignia",
+        "Award the badge": "Otorgar la insignia",
+        "Revoke the badge": "Revocar la insignia",
+        "Search and filter": "Buscar y filtrar",
+    },
+    "fi": {
+        "How to earn it": "Miten merkin saa",
+        "New badge class": "Uusi merkkipohja",
+        "Award the badge": "Myönnä merkki",
+        "Revoke the badge": "Mitätöi merkki",
+        "Search and filter": "Haku ja suodatus",
+    },
+}
+AWARD_COUNTS = {
+    "fr": [(1, "1 attribution"), (2, "2 attributions")],
+    "de": [(1, "1 Vergabe"), (5, "5 Vergaben")],
+    "it": [(1, "1 assegnazione"), (5, "5 assegnazioni")],
+    "es": [(1, "1 concesión"), (5, "5 concesiones")],
+    "fi": [(1, "1 myöntö"), (5, "5 myöntöä")],
+}
+# The award email in each language: its subject, a sentence of its body in the formal register
+# where the language has one (Italian "Lei", Spanish "usted", German "Sie"), and the link labels.
+EMAIL = {
+    "fr": (
+        "Hansa Academy vous a décerné le badge « Facilitateur numérique »",
+        "Votre badge est un Open Badge",
+        "Voir et vérifier votre badge",
+    ),
+    "de": (
+        "Hansa Academy hat Ihnen das Badge „Digital Facilitator“ verliehen",
+        "Ihr Badge ist ein Open Badge",
+        "Badge ansehen und prüfen",
+    ),
+    "it": (
+        "Hansa Academy Le ha assegnato il badge «Digital Facilitator»",
+        "Il Suo badge è un Open Badge",
+        "Visualizzi e verifichi il Suo badge",
+    ),
+    "es": (
+        "Hansa Academy le ha otorgado la insignia «Digital Facilitator»",
+        "Su insignia es un Open Badge",
+        "Ver y verificar su insignia",
+    ),
+    "fi": (
+        "Hansa Academy myönsi sinulle merkin ”Digital Facilitator”",
+        "Merkkisi on Open Badge",
+        "Katso ja tarkista merkkisi",
+    ),
+}
+ENGLISH_EMAIL = ("awarded you the badge", "Your badge is an Open Badge", "View and verify")
+
+
+@pytest.fixture(autouse=True)
+def restore_language():
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
+def catalogue(language: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_catalogue_is_complete_and_keeps_placeholders(language):
-    catalogue = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
-    assert catalogue.percent_translated() == 100
-    assert not catalogue.fuzzy_entries()
-    for entry in catalogue:
-        assert sorted(PLACEHOLDER.findall(entry.msgstr)) == sorted(
-            PLACEHOLDER.findall(entry.msgid)
-        ), entry.msgid
+def test_catalogue_header(language):
+    po = catalogue(language)
+    assert not po.metadata_is_fuzzy
+    assert po.metadata["Language"] == language
+    assert po.metadata["Plural-Forms"] == PLURAL_FORMS[language]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_is_complete(language):
+    po = catalogue(language)
+    assert len(po) > 400
+    assert [entry.msgid for entry in po.untranslated_entries()] == []
+    assert [entry.msgid for entry in po.fuzzy_entries()] == []
+    assert [entry.msgid for entry in po.obsolete_entries()] == []
+    for entry in po:
+        if entry.msgid_plural:
+            assert sorted(entry.msgstr_plural) == [0, 1], entry.msgid
+            assert all(entry.msgstr_plural.values()), entry.msgid
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_keeps_placeholders_and_markup(language):
+    for entry in catalogue(language):
+        if entry.msgid_plural:
+            for form, text in entry.msgstr_plural.items():
+                source = entry.msgid if form == 0 else entry.msgid_plural
+                assert placeholders(text) == placeholders(source), (entry.msgid, text)
+        else:
+            assert placeholders(entry.msgstr) == placeholders(entry.msgid), entry.msgid
+            assert entry.msgstr.count("\n") == entry.msgid.count("\n"), entry.msgid
+
+
+def test_catalogues_translate_the_same_strings():
+    msgids = {language: {entry.msgid for entry in catalogue(language)} for language in LANGUAGES}
+    assert all(ids == msgids["fr"] for ids in msgids.values())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_matches_the_source(language):
+    """The .mo files are committed; one compiled from an older .po would serve old text."""
+    po = catalogue(language)
+    mo = polib.mofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"))
+
+    def translations(entries):
+        return {
+            entry.msgid: (entry.msgstr, dict(entry.msgstr_plural))
+            for entry in entries
+            if entry.msgid
+        }
+
+    assert translations(mo) == translations(po.translated_entries())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_key_strings_are_translated_when_the_language_is_active(language):
+    with translation.override(language):
+        for english, expected in EXPECTED[language].items():
+            assert gettext(english) == expected
+        for count, expected in AWARD_COUNTS[language]:
+            text = ngettext("%(counter)s award", "%(counter)s awards", count)
+            assert text % {"counter": count} == expected
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_award_email_in_the_recipients_language(award, language):
+    notification, _created = AwardNotification.objects.get_or_create(award=award)
+    notification.language = language
+    message = notifications.award_email(notification, language, {})
+    html = message.alternatives[0][0]
+    subject, sentence, link = EMAIL[language]
+    assert message.subject == subject
+    assert message.extra_headers["Content-Language"] == language
+    for body in (message.body, html):
+        assert sentence in body
+        assert "Hello Kadri Tamm," not in body
+        for english in ENGLISH_EMAIL:
+            assert english not in body
+    assert link in html
+
+
+def test_award_email_for_a_german_account_is_in_german(award):
+    """No language chosen at award time: the recipient's account language decides."""
+    user = make_user("kadri.tamm@example.org")
+    user.language = "de"
+    user.save(update_fields=["language"])
+    notification, _created = AwardNotification.objects.get_or_create(award=award)
+    notification.language = ""
+    language = notifications.recipient_language(
+        notification, notifications._account_languages([award.recipient_identity])
+    )
+    assert language == "de"
+    message = notifications.award_email(notification, language, {})
+    assert "Guten Tag Kadri Tamm," in message.body
+    assert "hat Ihnen das Badge „Digital Facilitator“ verliehen." in message.body
 
 
 @pytest.mark.parametrize(
-    ("language", "expected"),
-    [("fr", "Comment l'obtenir"), ("de", "So erhalten Sie es"), ("fi", "Miten merkin saa")],
+    ("language", "path", "expected", "english"),
+    [
+        ("de", "awards/", ["Suchen und filtern", "Filter anwenden", "Badge vergeben"], "Awards"),
+        ("fr", "awards/", ["Rechercher et filtrer", "Attribuer un badge"], "Search and filter"),
+        ("de", "badges/", ["Neue Badge-Vorlage", "Badge-Vorlagen von Hansa Academy"], "New badge"),
+        ("it", "badges/", ["Nuovo modello di badge"], "New badge class"),
+    ],
 )
-def test_compiled_catalogue_is_used(language, expected):
-    with translation.override(language):
-        assert gettext("How to earn it") == expected
+def test_staff_pages_in_the_visitors_language(client, w, badge, language, path, expected, english):
+    client.force_login(w.members[Role.OWNER])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(f"/o/{w.organisation.slug}/{path}").content.decode()
+    for text in expected:
+        assert text in body
+    assert english not in body
 
 
 def test_award_page_in_french(client, award):
