@@ -133,7 +133,7 @@ def polyglot_png() -> bytes:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("payload.html", "<script>alert(1)</script>")
-    return png_bytes() + archive.getvalue()
+    return png_bytes(colour=(250, 200, 0)) + archive.getvalue()
 
 
 FAKE_PDF = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
