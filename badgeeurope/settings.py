@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "evidence",
     "verify",
     "campaign",
+    "europemap",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -180,6 +181,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The map's JavaScript libraries are npm packages (package.json), served from node_modules.
+STATICFILES_DIRS = [
+    (name, BASE_DIR / "node_modules" / name / "dist")
+    for name in ("leaflet", "leaflet.markercluster")
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("bulk.urls")),
     path("", include("verify.urls")),
     path("", include("passport.urls_site")),
+    path("", include("europemap.urls")),
     path("passport/evidence/", include("evidence.urls")),
     path("initiatives/", include("campaign.urls")),
     path("api/v1/", include("campaign.urls_api")),
