@@ -252,6 +252,7 @@ def support(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         organisations=organisations,
         initiatives=selectors.joinable_initiatives(),
+        initial={"initiative": request.GET.get("initiative")},
     )
     if request.method == "POST" and form.is_valid():
         try:
