@@ -7,7 +7,7 @@ import pytest
 from openbadges.tests.test_interop_node import requires_node
 from verify import checking
 
-from .thirdparty import RECIPIENT, local_network, thirdparty  # noqa: F401
+from .thirdparty import RECIPIENT, local_network_fixture, thirdparty_fixture  # noqa: F401
 
 pytestmark = [requires_node, pytest.mark.django_db]
 
@@ -18,7 +18,7 @@ REASONS = {
 }
 
 
-def test_every_third_party_badge_gets_its_expected_verdict(thirdparty, local_network):  # noqa: F811
+def test_every_third_party_badge_gets_its_expected_verdict(thirdparty, local_network):
     outcomes = {}
     for name, badge in thirdparty.badges.items():
         report = checking.verify_badge(thirdparty.data(name), recipient=RECIPIENT)
@@ -37,19 +37,19 @@ def test_every_third_party_badge_gets_its_expected_verdict(thirdparty, local_net
     assert len(outcomes) >= 28
 
 
-def test_tampered_badges_fail_their_signature(thirdparty, local_network):  # noqa: F811
+def test_tampered_badges_fail_their_signature(thirdparty, local_network):
     for name in ("ob3_di_tampered", "ob3_jwt_tampered", "ob2_signed_tampered"):
         report = checking.verify_badge(thirdparty.data(name))
         assert report.check("proof").outcome == "failed", name
 
 
-def test_jwt_with_alg_none_is_refused(thirdparty, local_network):  # noqa: F811
+def test_jwt_with_alg_none_is_refused(thirdparty, local_network):
     report = checking.verify_badge(thirdparty.data("ob3_jwt_alg_none"))
     assert checking.verdict(report) == "invalid"
     assert report.check("proof").outcome == "failed"
 
 
-def test_the_public_fetcher_refuses_the_local_server(thirdparty):  # noqa: F811
+def test_the_public_fetcher_refuses_the_local_server(thirdparty):
     # Without the test's permission the verifier does not visit private addresses at all.
     report = checking.verify_badge(thirdparty.badges["ob2_hosted_valid"]["data"])
     assert checking.verdict(report) == "error"

@@ -2,7 +2,9 @@
 thirdparty_issuer.mjs), served by a local HTTP server, for the verify and import tests.
 
 The public verifier refuses private and loopback addresses; tests that use these badges let
-`verify.checking.network_fetcher` reach this server (and nothing else changes).
+`verify.checking.network_fetcher` reach this server (and nothing else changes). A test module
+imports `thirdparty_fixture` and `local_network_fixture` to use the fixtures `thirdparty` and
+`local_network`.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ def _handler(documents: dict[str, dict]):
     return Handler
 
 
-@pytest.fixture(scope="session")
-def thirdparty():
+@pytest.fixture(scope="session", name="thirdparty")
+def thirdparty_fixture():
     documents: dict[str, dict] = {}
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(documents))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -73,8 +75,8 @@ def thirdparty():
     server.server_close()
 
 
-@pytest.fixture
-def local_network(monkeypatch):
+@pytest.fixture(name="local_network")
+def local_network_fixture(monkeypatch):
     """Lets verification reach the local test server (private addresses allowed)."""
     monkeypatch.setattr(
         "verify.checking.network_fetcher", lambda: Fetcher(allow_private=True, timeout=5)
