@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("share/<str:token>/original", views.share_original, name="share_original"),
     path("share/<str:token>/image", views.share_image, name="share_image"),
     path("profile/", views.profile_settings, name="profile"),
+    path("import/", include("passport.urls_import")),
 ]
