@@ -6,7 +6,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("europemap/_totals.html")
-def campaign_totals_header(heading_level: int = 2, link: bool = True):
+def campaign_totals_header(link: bool = True, compact: bool = False):
     """The campaign's headline figures and its progress toward the goal, from the counters.
 
     Usable on any page (the home page, the map, the widget): `{% load europemap %}
@@ -17,6 +17,6 @@ def campaign_totals_header(heading_level: int = 2, link: bool = True):
     return {
         "totals": totals,
         "percent": percent,
-        "heading_level": heading_level,
         "link": link,
+        "compact": compact,
     }
