@@ -9,14 +9,18 @@ any uploaded drawing, so the designer can never produce something an upload coul
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.permissions import require_permission
+from accounts.roles import DESIGN_BADGES
 from openbadges.baking import sanitize_svg
+
+from .models import BadgeClassDesign
 
 SIZE = 256
 MAX_LINE_LENGTH = 24
@@ -235,3 +239,38 @@ def render(design: Design) -> bytes:
         )
     parts.append("</svg>")
     return sanitize_svg("".join(parts).encode("utf-8"))
+
+
+# -- stored settings -----------------------------------------------------------------------------
+
+
+def design_settings(design: Design) -> dict:
+    return asdict(design)
+
+
+def design_for(version) -> Design | None:
+    """The designer settings stored with a version, or None when its image was uploaded."""
+    stored = BadgeClassDesign.objects.filter(version=version).first()
+    if stored is None:
+        return None
+    try:
+        return design_from(stored.settings)
+    except ValidationError:
+        return None  # written by an older designer whose choices no longer exist
+
+
+def design_store(*, actor, version, design: Design | None, kept_from=None) -> None:
+    """Remember how `version`'s image was made: `design` when the designer drew it; when the
+    image was kept from `kept_from` (an earlier version), that version's design; otherwise
+    (an uploaded image) nothing."""
+    require_permission(actor, version.badge_class.organisation, DESIGN_BADGES)
+    if design is None and kept_from is not None and kept_from.pk != version.pk:
+        design = design_for(kept_from)
+    elif design is None and kept_from is not None:
+        return  # the same version, image unchanged: its design (if any) stays
+    if design is None:
+        BadgeClassDesign.objects.filter(version=version).delete()
+        return
+    BadgeClassDesign.objects.update_or_create(
+        version=version, defaults={"settings": design_settings(design)}
+    )

@@ -306,8 +306,10 @@ class BadgeClassForm(forms.Form):
 
     def design(self) -> designer.Design:
         data = self.data if self.is_bound else {}
+        # Unbound: the design stored with the version being edited (in `initial`), else defaults.
         values = {
-            name: data.get(name, self.fields[name].initial) for name in self.FIELDSETS["designer"]
+            name: data.get(name, self.initial.get(name, self.fields[name].initial))
+            for name in self.FIELDSETS["designer"]
         }
         return designer.design_from(values)
 

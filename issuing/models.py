@@ -361,3 +361,23 @@ class AwardEvidenceFile(models.Model):
     @property
     def is_video(self) -> bool:
         return self.content_type.startswith("video/")
+
+
+class BadgeClassDesign(models.Model):
+    """The built-in designer's settings (shape, colours, icon, text) of a version whose image
+    the designer drew, so that editing the badge reopens the designer as it was left."""
+
+    version = models.OneToOneField(
+        BadgeClassVersion, on_delete=models.CASCADE, related_name="design"
+    )
+    # {"shape", "primary", "secondary", "icon", "line1", "line2"}: issuing.designer.Design
+    settings = models.JSONField(_("designer settings"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("badge design")
+        verbose_name_plural = _("badge designs")
+
+    def __str__(self) -> str:
+        return str(self.version)

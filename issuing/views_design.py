@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from accounts.selectors import organisation_get_for_member
 
 from . import designer, images_design, selectors_design, services
 from .forms_design import (
+    IMAGE_DESIGNER,
+    IMAGE_KEEP,
     AlignmentForm,
     AlignmentFormSet,
     BadgeClassForm,
@@ -104,6 +107,9 @@ def _editor(request, organisation, can, badge_class=None):
     too_large = getattr(request, "uploads_too_large", set()) if post else set()
     if editing:
         initial = BadgeClassForm.initial_from(version)
+        stored_design = designer.design_for(version)
+        if stored_design is not None:
+            initial.update(designer.design_settings(stored_design))
         alignment_initial = [AlignmentForm.initial_from(item) for item in version.alignments]
         translations = translation_initial(version)
     else:
@@ -136,19 +142,28 @@ def _editor(request, organisation, can, badge_class=None):
                 "translations": translation_formset.translations(),
             }
             try:
-                if editing:
-                    services.badge_class_update(
+                with transaction.atomic():
+                    if editing:
+                        saved = services.badge_class_update(
+                            actor=request.user,
+                            badge_class=badge_class,
+                            image=form.image_bytes,
+                            **fields,
+                        )
+                    else:
+                        badge_class = services.badge_class_create(
+                            actor=request.user,
+                            organisation=organisation,
+                            image=form.image_bytes,
+                            **fields,
+                        )
+                        saved = badge_class.current_version
+                    source = form.cleaned_data.get("image_source")
+                    designer.design_store(
                         actor=request.user,
-                        badge_class=badge_class,
-                        image=form.image_bytes,
-                        **fields,
-                    )
-                else:
-                    badge_class = services.badge_class_create(
-                        actor=request.user,
-                        organisation=organisation,
-                        image=form.image_bytes,
-                        **fields,
+                        version=saved,
+                        design=form.design() if source == IMAGE_DESIGNER else None,
+                        kept_from=version if source == IMAGE_KEEP else None,
                     )
             except ValidationError as error:
                 _apply_service_errors(error, form, sections)
