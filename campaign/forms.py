@@ -30,7 +30,7 @@ def _language_choices():
 
 class InitiativeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Type"), choices=InitiativeKind.choices)
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *InitiativeKind.choices])
     language = forms.ChoiceField(
         label=_("Language of the description"),
         choices=_language_choices,
