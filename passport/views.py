@@ -164,7 +164,12 @@ def _render_badge(request, badge: PassportBadge, *, share_token: str | None = No
     viewer = request.user
     display.localise(badge, getattr(request, "LANGUAGE_CODE", None))
     is_owner = viewer.is_authenticated and viewer.pk == badge.owner_id and share_token is None
-    show_evidence = is_owner or selectors.evidence_visible(viewer=viewer, badge=badge)
+    # A shared page shows what the people holding the link see, the owner included.
+    show_evidence = (
+        not badge.hide_evidence
+        if share_token
+        else selectors.evidence_visible(viewer=viewer, badge=badge)
+    )
     valid, checks, live = _verification(badge)
     context = {
         "badge": badge,
@@ -249,7 +254,11 @@ def _image_response(badge: PassportBadge) -> HttpResponse:
 
 def _visible_with_evidence(request, **lookup) -> PassportBadge:
     badge = selectors.passport_badge_visible(viewer=request.user, **lookup)
-    if not selectors.evidence_visible(viewer=request.user, badge=badge):
+    if "share_token" in lookup:
+        hidden = badge.hide_evidence  # as on the shared page: the link holder's view
+    else:
+        hidden = not selectors.evidence_visible(viewer=request.user, badge=badge)
+    if hidden:
         raise Http404
     return badge
 
