@@ -72,8 +72,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
         return _render(request, {"form": ImportForm(), "refusal": too_large_message()}, 413)
     if not throttle.allow(request, scope=f"import:{request.user.pk}"):
         return _render(request, {"form": ImportForm(), "refusal": _too_many()}, 429)
+    files = request.FILES  # parses the body, running the upload limit
     too_large = bool(getattr(request, "uploads_too_large", None))
-    form = ImportForm(request.POST, request.FILES, too_large=too_large)
+    form = ImportForm(request.POST, files, too_large=too_large)
     if not form.is_valid():
         return _render(request, {"form": form}, 413 if too_large else 200)
     data = form.cleaned_data

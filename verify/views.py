@@ -77,8 +77,9 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         )
         status = 429
     else:
+        files = request.FILES  # parses the body, running the upload limit
         too_large = bool(getattr(request, "uploads_too_large", None))
-        form = VerifyForm(request.POST, request.FILES, too_large=too_large)
+        form = VerifyForm(request.POST, files, too_large=too_large)
         if form.is_valid():
             badge = form.cleaned_data["badge"]
             report = checking.verify_badge(badge, recipient=form.cleaned_data.get("email"))
@@ -115,10 +116,9 @@ def verify_api(request: HttpRequest) -> JsonResponse:
         badge = body
     else:
         request.upload_handlers.insert(0, UploadLimitHandler(request))
+        files = request.FILES  # parses the body, running the upload limit
         form = VerifyForm(
-            request.POST,
-            request.FILES,
-            too_large=bool(getattr(request, "uploads_too_large", None)),
+            request.POST, files, too_large=bool(getattr(request, "uploads_too_large", None))
         )
         if not form.is_valid():
             errors = [str(e) for messages in form.errors.values() for e in messages]
