@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("passport.urls_site")),
     path("", include("europemap.urls")),
     path("passport/evidence/", include("evidence.urls")),
+    path("passport/export/", include("passport.urls_export")),
     path("initiatives/", include("campaign.urls")),
     path("api/v1/", include("campaign.urls_api")),
     path("admin/", admin.site.urls),
