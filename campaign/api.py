@@ -115,7 +115,7 @@ def reports(request: HttpRequest, public_id) -> HttpResponse:
     try:
         report, created = services.external_report_create(token=token, **values)
     except ValidationError as error:
-        if error.code == "conflict":
+        if getattr(error, "code", None) == "conflict":
             return _error(409, error.messages[0])
         fields = {key: " ".join(value) for key, value in error.message_dict.items()}
         return _error(400, _("The report was not accepted."), fields)

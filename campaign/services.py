@@ -4,7 +4,7 @@ checked, audit-logged; counters are rebuilt by tasks queued after the commit."""
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +39,8 @@ MAX_REPORT = 100_000_000
 LANGUAGES_ACCEPTED = {"en", "fr", "de", "it", "es", "fi", "et", "lv", "lt", "pl", "cs", "sk"}
 # Paths of campaign pages under /initiatives/ that a slug must not shadow.
 RESERVED_SLUGS = {"propose", "review", "mine", "support", "new", "api"}
+# A second identical proposal or pledge within this time is the same form sent twice.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 TOKEN_PREFIX = "bei_"  # noqa: S105 - a public prefix that makes leaked tokens recognisable
 
 
@@ -192,6 +194,14 @@ def initiative_propose(
     for organisation in organisations:
         if not has_permission(actor, organisation, CHANGE):
             raise PermissionDenied(_("You may only add organisations you administer."))
+    recent = Initiative.objects.filter(
+        proposed_by=actor,
+        name=cleaned["name"],
+        status=InitiativeStatus.PROPOSED,
+        created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if recent is not None:
+        return recent  # the same form sent twice
     with transaction.atomic():
         initiative = Initiative(
             slug=_unique_slug(cleaned["name"]),
@@ -399,6 +409,22 @@ def pledge_create(
         errors["organisation"] = _("You may only pledge for organisations you administer.")
     if errors:
         raise ValidationError(errors)
+    if replaces is None:
+        recent = Pledge.objects.filter(
+            initiative=initiative,
+            created_by=actor,
+            badge_count=badge_count,
+            starts_on=starts_on,
+            deadline=deadline,
+            theme=theme,
+            organisation=organisation,
+            withdrawn_at__isnull=True,
+            created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+        ).first()
+        if recent is not None and {b.pk for b in recent.badge_classes.all()} == {
+            b.pk for b in badge_classes
+        }:
+            return recent  # the same form sent twice
     with transaction.atomic():
         pledge = Pledge.objects.create(
             initiative=initiative,
