@@ -217,6 +217,7 @@ class AwardSource(models.TextChoices):
     CSV = "csv", _("CSV upload")
     API = "api", _("API")
     DEMO = "demo", _("Demo data")
+    CLAIM = "claim", _("Claim")
 
 
 class Award(models.Model):
