@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "verify",
     "campaign",
     "europemap",
+    "claims",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
