@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("verify.urls")),
     path("", include("passport.urls_site")),
     path("", include("europemap.urls")),
+    path("", include("claims.urls")),
     path("passport/evidence/", include("evidence.urls")),
     path("passport/export/", include("passport.urls_export")),
     path("initiatives/", include("campaign.urls")),
