@@ -708,4 +708,6 @@ def load_demo() -> list[str]:
         _("Demo sign-in accounts (password %(password)s):") % {"password": DEMO_PASSWORD},
     ]
     lines += [f"  {label}: {email}" for label, email in SIGN_IN_ACCOUNTS]
-    return lines
+    from claims.demo import load_claims_demo  # the campaign's claimable supporter badge
+
+    return lines + load_claims_demo()
