@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from openbadges import status as ob_status
@@ -23,7 +24,8 @@ ACHIEVEMENT_TYPES = [
     ("Achievement", _("Achievement")),
     ("Assessment", _("Assessment")),
     ("Assignment", _("Assignment")),
-    ("Award", _("Award")),
+    # A context of its own: "Award" is also the staff pages' word for one awarded badge.
+    ("Award", pgettext_lazy("achievement type", "Award")),
     ("Certificate", _("Certificate")),
     ("CertificateOfCompletion", _("Certificate of completion")),
     ("Certification", _("Certification")),
