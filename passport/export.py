@@ -25,18 +25,27 @@ videos, office documents, baked badges) are stored, text is deflated.
 import hashlib
 import io
 import json
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from evidence import conf as evidence_conf
+from evidence import services as evidence_services
 from evidence.models import BadgeEvidence, EvidenceItem, EvidenceKind
 from openbadges import baking
 
+from . import importing, services
+from . import models as passport_models
 from .models import BadgeSource, PassportBadge, PassportProfile
 
 FORMAT = "badge-europe-passport-export"
@@ -268,3 +277,303 @@ def export_stream(*, user, now: datetime | None = None) -> Iterator[bytes]:
 def export_record(*, actor) -> None:
     """An export hands all of a person's data out: the audit log says when."""
     audit_record(actor=actor, action="passport.exported", target=actor)
+
+
+# -- importing an archive into another instance -----------------------------------------------
+#
+# The archive comes from anywhere, so it is read as hostile: a ZIP's headers may lie about
+# sizes, names may climb out of any folder, a small entry may inflate a thousandfold. Nothing is
+# extracted to disk; every entry is read into memory through a bounded read after its name,
+# declared size and ratio passed, and checked against the manifest's size and SHA-256. Badges are
+# verified again as any import is (`passport.importing`: signature, issuer, revocation, that they
+# name one of the importer's verified addresses); evidence files go through the evidence
+# library's checks and quota as uploads do.
+
+ARCHIVE_MAX_ENTRIES = 5000
+ARCHIVE_MAX_BADGES = 1000
+DOCUMENT_MAX_BYTES = 2 * 1024 * 1024  # one JSON, JWT or badge image
+MAX_RATIO = 100  # uncompressed / compressed, for entries above RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_ALLOWED_NAME = re.compile(
+    rf"^(?:manifest\.json|account\.json|evidence\.json"
+    rf"|badges/{_UUID}/(?:badge\.json|credential\.json|credential\.jwt|assertion\.json"
+    rf"|baked\.(?:png|svg)|original\.(?:png|svg|json|jwt)|image\.(?:png|svg|jpg|jpeg|gif|webp))"
+    rf"|evidence/{_UUID}\.[a-z0-9]{{1,5}})$"
+)
+_ROLE_FORMATS = {"credential": "json", "original": None}
+
+
+def archive_max_bytes() -> int:
+    """Largest archive accepted: a full evidence quota plus room for the badges."""
+    return evidence_conf.quota_bytes() + 100 * 1024 * 1024
+
+
+@dataclass
+class ArchiveImportResult:
+    badges_added: list = field(default_factory=list)
+    badges_already: list = field(default_factory=list)
+    badges_refused: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    evidence_added: int = 0
+    evidence_already: int = 0
+    evidence_refused: list[tuple[str, str]] = field(default_factory=list)
+    attached: int = 0
+
+
+def _refuse(message: str, code: str = "archive_invalid") -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _entry_limit(name: str) -> int:
+    if name.startswith("evidence/"):
+        return max(evidence_conf.max_file_bytes(), evidence_conf.max_video_bytes())
+    if name == "evidence.json" or name.endswith("/badge.json"):
+        return 4 * DOCUMENT_MAX_BYTES
+    return DOCUMENT_MAX_BYTES
+
+
+def _checked_entries(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > ARCHIVE_MAX_ENTRIES:
+        raise _refuse(
+            _("The archive has more than %(count)s files.") % {"count": ARCHIVE_MAX_ENTRIES},
+            "archive_too_many",
+        )
+    entries: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.is_dir():
+            continue
+        if not _ALLOWED_NAME.match(name):
+            raise _refuse(
+                _("The archive holds a file this format does not have: “%(name)s”.")
+                % {"name": name[:200]},
+                "archive_unknown_entry",
+            )
+        if name in entries:
+            raise _refuse(_("The archive holds “%(name)s” twice.") % {"name": name})
+        if info.flag_bits & 0x1:
+            raise _refuse(_("The archive is encrypted."))
+        if info.file_size > _entry_limit(name):
+            raise _refuse(
+                _("“%(name)s” in the archive is too large.") % {"name": name}, "archive_too_large"
+            )
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _refuse(
+                _("“%(name)s” in the archive is compressed suspiciously well; it is refused.")
+                % {"name": name},
+                "archive_ratio",
+            )
+        total += info.file_size
+        if total > archive_max_bytes():
+            raise _refuse(_("The archive unpacks to too much data."), "archive_too_large")
+        entries[name] = info
+    return entries
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, expected: dict | None) -> bytes:
+    """An entry's bytes, never more than it declared (headers can lie), matching the manifest."""
+    with archive.open(info) as handle:
+        data = handle.read(info.file_size + 1)
+    if len(data) != info.file_size:
+        raise _refuse(_("The archive is damaged (“%(name)s”).") % {"name": info.filename})
+    if expected is not None and (
+        expected.get("size") != len(data) or expected.get("sha256") != _sha256(data)
+    ):
+        raise _refuse(
+            _("“%(name)s” does not match the archive's manifest.") % {"name": info.filename},
+            "archive_checksum",
+        )
+    return data
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _json_entry(archive, entries, listed, name: str):
+    info = entries.get(name)
+    if info is None:
+        raise _refuse(_("The archive has no “%(name)s”.") % {"name": name})
+    try:
+        return json.loads(_read(archive, info, listed.get(name)))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _refuse(_("“%(name)s” in the archive is not valid JSON.") % {"name": name}) from exc
+
+
+def _manifest(archive, entries) -> tuple[dict, dict[str, dict]]:
+    manifest = _json_entry(archive, entries, {}, "manifest.json")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _refuse(_("This is not a Badge Europe passport archive."), "archive_format")
+    version = manifest.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise _refuse(
+            _("The archive was made by a newer version of Badge Europe (format %(version)s).")
+            % {"version": version},
+            "archive_version",
+        )
+    listed = {}
+    for entry in manifest.get("entries") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            listed[entry["path"]] = entry
+    unlisted = set(entries) - set(listed) - {"manifest.json"}
+    if unlisted:
+        raise _refuse(
+            _("“%(name)s” is not listed in the archive's manifest.")
+            % {"name": sorted(unlisted)[0]},
+            "archive_checksum",
+        )
+    return manifest, listed
+
+
+class _ArchiveUpload(io.BytesIO):
+    """Evidence bytes from an archive, shaped like an upload for the evidence checks."""
+
+    def __init__(self, data: bytes, name: str):
+        super().__init__(data)
+        self.name = name
+        self.size = len(data)
+
+    def chunks(self, chunk_size=CHUNK):
+        self.seek(0)
+        while chunk := self.read(chunk_size):
+            yield chunk
+
+
+def _import_badge(actor, archive, entries, listed, record: dict):
+    """(badge or None, already, refusal) for one badge record of the archive."""
+    files = record.get("files") if isinstance(record.get("files"), dict) else {}
+    name = str(record.get("name") or record.get("id") or "")[:200]
+    for role in ("credential", "original"):
+        path = files.get(role)
+        if isinstance(path, str) and path in entries:
+            data = _read(archive, entries[path], listed.get(path))
+            original_format = _ROLE_FORMATS[role] or record.get("original_format") or "json"
+            if original_format == "url":
+                # What the issuer's server answered when it was imported: the document itself.
+                original_format = "json"
+            if original_format not in ORIGINAL_EXTENSIONS:
+                return None, False, _("Unknown badge format.")
+            filename = path.rpartition("/")[2]
+            badge = data if original_format in ("png", "svg") else data.decode("utf-8", "replace")
+            candidate = importing.prepare_import(
+                user=actor, badge=badge, original_format=original_format, filename=filename
+            )
+            if candidate.duplicate is not None:
+                return candidate.duplicate, True, ""
+            if candidate.refusal:
+                return None, False, candidate.refusal
+            try:
+                return importing.import_badge(actor=actor, candidate=candidate), False, ""
+            except ValidationError as exc:
+                return None, False, " ".join(exc.messages)
+    return None, False, _("The archive holds no credential for “%(name)s”.") % {"name": name}
+
+
+def _restore_tags(actor, badge, tags) -> PassportBadge:
+    for tag in (tags if isinstance(tags, list) else [])[: passport_models.MAX_TAGS]:
+        if isinstance(tag, str):
+            try:
+                badge = services.passport_badge_tag_add(actor=actor, badge=badge, tag=tag)
+            except ValidationError:
+                continue
+    return badge
+
+
+def archive_import(*, actor, upload) -> ArchiveImportResult:
+    """Bring the badges and evidence of an exported archive into the actor's passport."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied
+    if upload.size > archive_max_bytes():
+        raise _refuse(_("The archive is too large."), "archive_too_large")
+    try:
+        archive = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _refuse(_("The file is not a ZIP archive."), "archive_not_zip") from exc
+    result = ArchiveImportResult()
+    with archive:
+        try:
+            entries = _checked_entries(archive)
+            manifest, listed = _manifest(archive, entries)
+            badge_paths = [p for p in manifest.get("badges") or [] if isinstance(p, str)]
+            if len(badge_paths) > ARCHIVE_MAX_BADGES:
+                raise _refuse(_("The archive holds too many badges."), "archive_too_many")
+            new_badges: dict[str, PassportBadge] = {}
+            for path in badge_paths:
+                record = _json_entry(archive, entries, listed, path)
+                if not isinstance(record, dict):
+                    raise _refuse(_("“%(name)s” is not a badge record.") % {"name": path})
+                badge, already, refusal = _import_badge(actor, archive, entries, listed, record)
+                label = str(record.get("name") or path)[:200]
+                if badge is None:
+                    result.badges_refused.append((label, refusal))
+                    continue
+                if not already:
+                    badge = _restore_tags(actor, badge, record.get("tags"))
+                (result.badges_already if already else result.badges_added).append(badge)
+                new_badges[str(record.get("id"))] = badge
+            _import_evidence(actor, archive, entries, listed, new_badges, result)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            # A CRC mismatch, a truncated stream, an unknown compression method.
+            raise _refuse(_("The archive is damaged.")) from exc
+    audit_record(
+        actor=actor,
+        action="passport.archive_imported",
+        target=actor,
+        data={
+            "badges_added": len(result.badges_added),
+            "badges_refused": len(result.badges_refused),
+            "evidence_added": result.evidence_added,
+        },
+    )
+    return result
+
+
+def _import_evidence(actor, archive, entries, listed, new_badges, result) -> None:
+    if "evidence.json" not in entries:
+        return
+    items = _json_entry(archive, entries, listed, "evidence.json")
+    if not isinstance(items, list):
+        raise _refuse(_("“evidence.json” is not a list."))
+    for record in items:
+        if not isinstance(record, dict):
+            continue
+        title = str(record.get("title") or "")[:200]
+        description = str(record.get("description") or "")[:2000]
+        try:
+            if record.get("kind") == "link":
+                item = evidence_services.evidence_link_add(
+                    actor=actor,
+                    url=str(record.get("url") or ""),
+                    title=title,
+                    description=description,
+                )
+            else:
+                path = record.get("path")
+                if not isinstance(path, str) or path not in entries:
+                    continue
+                data = _read(archive, entries[path], listed.get(path))
+                filename = str(record.get("original_filename") or path.rpartition("/")[2])
+                item = evidence_services.evidence_file_add(
+                    actor=actor,
+                    upload=_ArchiveUpload(data, filename[:255]),
+                    title=title,
+                    description=description,
+                )
+            result.evidence_added += 1
+        except evidence_services.DuplicateEvidence as exc:
+            item = exc.existing
+            result.evidence_already += 1
+        except ValidationError as exc:
+            result.evidence_refused.append((title, " ".join(exc.messages)))
+            continue
+        for badge_id in record.get("badges") or []:
+            badge = new_badges.get(str(badge_id))
+            if badge is None or item is None:
+                continue
+            try:
+                evidence_services.badge_evidence_attach(actor=actor, badge=badge, evidence=item)
+                result.attached += 1
+            except ValidationError:
+                continue
