@@ -202,3 +202,21 @@ def test_stale_counters_are_rebuilt_by_the_safety_net(w, today):
     assert done == {"organisations": 1, "initiatives": 1}
     assert assert_counters_equal(initiative).achieved == 1
     assert counting.counters_refresh_stale() == {"organisations": 0, "initiatives": 0}
+
+
+def test_reads_queue_a_refresh_only_with_a_real_task_queue(w, settings):
+    """With the immediate backend the refresh would run inside the request: reads stay pure."""
+    from unittest import mock
+
+    with mock.patch("campaign.tasks.counters_refresh_stale") as task:
+        enqueue = task.enqueue
+        selectors.campaign_totals()
+        assert not enqueue.called
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        from django.core.cache import cache
+
+        cache.delete("campaign:counters-checked")
+        with mock.patch("django.db.transaction.on_commit", lambda f, robust=False: f()):
+            selectors.campaign_totals()
+            selectors.public_initiatives()
+        assert enqueue.call_count == 1  # at most once per staleness bound
