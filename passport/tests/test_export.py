@@ -160,3 +160,20 @@ def test_empty_passport_exports_a_valid_archive(client, w):
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["badges"] == []
     assert json.loads(archive.read("evidence.json")) == []
+
+
+def test_large_evidence_is_copied_in_chunks(w):
+    """A 3 MB evidence file leaves the generator in pieces of at most about 1 MB: the archive is
+    never built whole in memory."""
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w") as document:
+        document.writestr("[Content_Types].xml", "<Types/>")
+        document.writestr("word/document.xml", "<w:document/>")
+    data = big.getvalue() + bytes(range(256)) * (3 * 4096)
+    item = evidence_services.evidence_file_add(
+        actor=w.learner, upload=SimpleUploadedFile("thesis.docx", data)
+    )
+    pieces = list(export.export_stream(user=w.learner))
+    assert max(len(piece) for piece in pieces) < export.CHUNK + 64 * 1024
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(pieces)))
+    assert archive.read(f"evidence/{item.public_id}.docx") == data
