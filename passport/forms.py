@@ -34,7 +34,7 @@ class ProfileForm(forms.Form):
     handle = forms.SlugField(
         label=_("Handle"),
         max_length=HANDLE_MAX_LENGTH,
-        help_text=_("Your page's address: /u/<handle>/. Lower-case letters, digits and hyphens."),
+        help_text=_("Your page is at /u/your-handle/. Lower-case letters, digits and hyphens."),
     )
     headline = forms.CharField(
         label=_("Headline"),

@@ -81,3 +81,25 @@ def test_receive_accept_show_share_and_decline(page, browser, live_server, w):
         assert response.status == 404
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_public_page_settings_and_page_are_accessible(page, live_server, w, width):
+    award_to(w, "kadri.tamm@example.org")
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, w.learner)
+    page.goto(live_server.url + reverse("passport:list"))
+    assert serious_violations(page) == []
+    page.goto(live_server.url + reverse("passport:profile"))
+    page.get_by_label("Handle").fill("kadri-tamm")
+    page.get_by_label("Headline").fill("Learner in Tartu")
+    page.get_by_label("Show my public page").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Your public page settings were saved.").wait_for()
+    assert "Your page is on and lists 0 public badges." in page.inner_text("main")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Open your page").click()
+    page.wait_for_url("**/u/kadri-tamm/")
+    assert page.locator("h1").inner_text() == "Kadri Tamm"
+    assert "No public badges yet." in page.inner_text("main")
+    assert serious_violations(page) == []
