@@ -33,7 +33,12 @@ def load_claims_demo() -> list[str]:
             defaults={
                 "name": "Badge Europe",
                 "kind": OrganisationKind.NETWORK,
-                "description": "The Badge Europe campaign: one million open badges for Europe.",
+                "description": (
+                    "The Badge Europe campaign: one million open badges for Europe, and everyone "
+                    "who supports it."
+                ),
+                "country": "BE",
+                "city": "Brussels",
                 "website": "https://badge-europe.example.org",
                 "email": "hello@badge-europe.example.org",
             },
