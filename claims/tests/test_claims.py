@@ -236,3 +236,14 @@ def test_demo_badge_is_claimable_and_idempotent(db):
     assert claimable.badge_class.organisation.slug == "badge-europe"
     load_claims_demo()
     assert ClaimableBadge.objects.count() == 1
+
+
+def test_badge_class_page_links_awarders_to_the_claim_settings(client, w, badge):
+    url = reverse("claims:settings", args=[w.organisation.slug, badge.public_id])
+    detail = reverse(
+        "issuing_design:badge_class_detail", args=[w.organisation.slug, badge.public_id]
+    )
+    client.force_login(w.members[Role.AWARDER])
+    assert url in client.get(detail).text
+    client.force_login(w.members[Role.DESIGNER])
+    assert url not in client.get(detail).text
