@@ -88,7 +88,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "form": ImportForm(),
         "candidate": candidate,
         "result": presenting.report_context(
-            candidate.report, picture=picture_for(data["badge"], data["format"])
+            candidate.report,
+            picture=picture_for(data["badge"], data["format"]),
+            hide_skipped=("recipient",),
         ),
     }
     if not candidate.refusal:

@@ -151,6 +151,12 @@ FAILED_EXPLANATIONS = {
     "verifier": _("The badge could not be verified."),
 }
 
+# Why a check was skipped, by check id.
+SKIPPED_EXPLANATIONS = {
+    "recipient": _("No email address was given to compare with."),
+    "status.revocation": _("The badge names no revocation list, so it cannot be revoked."),
+    "issuer.key": _("The badge carries no signature, so there is no key to look up."),
+}
 SKIPPED = _("Not applicable to this badge.")
 WARNING = _("Worth knowing, but the badge stays valid.")
 OTHER_FAILURE = _("This check failed.")
@@ -173,15 +179,15 @@ def explain(check) -> str:
     if family == "fetch.":
         return str(CODE_EXPLANATIONS["fetch.connection"])
     if check.outcome == "skipped":
-        return str(SKIPPED)
+        return str(SKIPPED_EXPLANATIONS.get(check.id, SKIPPED))
     if check.outcome == "warning":
         return str(WARNING)
     return str(FAILED_EXPLANATIONS.get(check.id, OTHER_FAILURE))
 
 
-def rows(report) -> list[dict]:
+def rows(report, *, skip: tuple[str, ...] = ()) -> list[dict]:
     """The report's checks in order, for a page: translated name, outcome and explanation,
-    and the library's English detail."""
+    and the library's English detail. Checks named in `skip` are left out when skipped."""
     return [
         {
             "id": check.id,
@@ -193,4 +199,5 @@ def rows(report) -> list[dict]:
             "message": check.message,
         }
         for check in report.checks
+        if not (check.outcome == "skipped" and check.id in skip)
     ]

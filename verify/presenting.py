@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from openbadges.verify import VerificationReport, parse_datetime
@@ -33,6 +34,12 @@ def _date(value: Any):
         return None
 
 
+def _own_image(url: str | None) -> str:
+    """An image on this site may be shown as it is (the page's CSP allows only our origin)."""
+    site = settings.SITE_URL.rstrip("/") + "/"
+    return "/" + url[len(site) :] if isinstance(url, str) and url.startswith(site) else ""
+
+
 def summary(report: VerificationReport) -> dict[str, Any]:
     """Name, issuer, dates and a picture safe to show (a data: URL or "")."""
     data = report.summary if report.checks else {}
@@ -49,7 +56,7 @@ def summary(report: VerificationReport) -> dict[str, Any]:
         "issued_at": _date(data.get("issued_on")),
         "expires_at": _date(data.get("expires")),
         "image_url": image if image and image.startswith(("https://", "http://")) else "",
-        "picture": images.as_data_url(picture),
+        "picture": images.as_data_url(picture) or _own_image(image),
     }
 
 
@@ -60,7 +67,11 @@ def recipient_outcome(report: VerificationReport) -> str | None:
     return check.outcome
 
 
-def report_context(report: VerificationReport, *, picture: str = "") -> dict[str, Any]:
+def report_context(
+    report: VerificationReport, *, picture: str = "", hide_skipped: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """`hide_skipped` leaves out checks that did not run because the page answers their
+    question itself (the import page matches the recipient against the account)."""
     verdict = checking.verdict(report)
     badge = summary(report)
     if picture:
@@ -70,7 +81,7 @@ def report_context(report: VerificationReport, *, picture: str = "") -> dict[str
         "headline": str(VERDICT_HEADLINES[verdict]),
         "format_label": str(FORMAT_LABELS.get(report.format or "", "")),
         "badge": badge,
-        "checks": explanations.rows(report),
+        "checks": explanations.rows(report, skip=hide_skipped),
         "recipient": recipient_outcome(report),
     }
 

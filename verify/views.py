@@ -86,7 +86,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             context["result"] = presenting.report_context(
                 report, picture=picture_for(badge, form.cleaned_data["format"])
             )
-            context["email"] = form.cleaned_data.get("email")
+            form = VerifyForm()  # the next badge starts from an empty form
         elif too_large:
             status = 413
     context["form"] = form
