@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from issuing.models import BadgeClass
 
@@ -218,7 +219,11 @@ class PledgeForm(forms.Form):
         self.fields["organisation"].queryset = organisations
         self.fields["replaces"].queryset = initiative.pledges.filter(withdrawn_at__isnull=True)
         self.fields["replaces"].label_from_instance = lambda pledge: (
-            _("%(count)s badges by %(deadline)s")
+            ngettext(
+                "%(count)s badge by %(deadline)s",
+                "%(count)s badges by %(deadline)s",
+                pledge.badge_count,
+            )
             % {"count": f"{pledge.badge_count:,}", "deadline": pledge.deadline.isoformat()}
         )
 
