@@ -9,6 +9,9 @@ further credential at close to raw Ed25519 speed. Awards with evidence have a sh
 own and are signed with the full algorithm, each validated in full.
 """
 
+import base64
+import re
+import secrets
 import threading
 import uuid
 from collections import OrderedDict
@@ -21,9 +24,11 @@ from django.utils import timezone
 from openbadges import dataintegrity, ob2, recipient, status, vcjwt
 from openbadges import documents as ob3
 from openbadges.dataintegrity import format_datetime
+from openbadges.documents import check_iri
+from openbadges.errors import InvalidDocument
 from openbadges.keyring import KeyStatus, ManagedKey
 from openbadges.keys import KeyPair, public_key_from_jwk
-from openbadges.template import CredentialTemplate, sign_with_template_json
+from openbadges.template import CredentialTemplate, sign_with_template_parts
 
 from . import documents, keystore, links
 from .models import BadgeClassVersion, IdentityType, IssuerProfile, SigningKey, StatusList
@@ -100,29 +105,6 @@ class SignedAward:
     recipient_hash: str
 
 
-_templates: OrderedDict[tuple, CredentialTemplate] = OrderedDict()
-_templates_lock = threading.Lock()
-_TEMPLATE_LIMIT = 256
-
-
-def _cached_template(shape: tuple) -> CredentialTemplate | None:
-    with _templates_lock:
-        template = _templates.get(shape)
-        if template is not None:
-            _templates.move_to_end(shape)
-        return template
-
-
-def _new_template(shape: tuple, example: dict, paths: list[str]) -> CredentialTemplate:
-    """A template made (and proven on `example`) for a shape, remembered for the process."""
-    template = CredentialTemplate.for_document(example, paths)
-    with _templates_lock:
-        _templates[shape] = template
-        if len(_templates) > _TEMPLATE_LIMIT:
-            _templates.popitem(last=False)
-    return template
-
-
 def _credential(
     signer: Signer, version: BadgeClassVersion, plan: AwardPlan, subject_id: str
 ) -> dict:
@@ -176,6 +158,23 @@ def _achievement(version: BadgeClassVersion, signer: Signer) -> dict:
     return achievement
 
 
+_EVIDENCE_KEYS = ("url", "name", "description", "narrative")
+# Where each evidence key lands: in the OB 3.0 Evidence and in the OB 2.0 Evidence.
+_OB3_EVIDENCE = {
+    "url": "id",
+    "name": "name",
+    "description": "description",
+    "narrative": "narrative",
+}
+# (OB 2.0 key, our key) in the order ob2.evidence writes them.
+_OB2_EVIDENCE = (
+    ("id", "url"),
+    ("narrative", "narrative"),
+    ("name", "name"),
+    ("description", "description"),
+)
+
+
 def _variable_paths(plan: AwardPlan) -> list[str]:
     paths = [
         "id",
@@ -191,6 +190,10 @@ def _variable_paths(plan: AwardPlan) -> list[str]:
         paths.append("validUntil")
     if plan.narrative:
         paths.append("credentialSubject.narrative")
+    for number, item in enumerate(plan.evidence):
+        paths.extend(
+            f"evidence.{number}.{_OB3_EVIDENCE[key]}" for key in _EVIDENCE_KEYS if item.get(key)
+        )
     return paths
 
 
@@ -239,70 +242,289 @@ def _values(signer: Signer, plan: AwardPlan, paths: list[str], subject_id: str) 
         known["validUntil"] = format_datetime(plan.expires_at)
     if plan.narrative:
         known["credentialSubject.narrative"] = plan.narrative
+    for number, item in enumerate(plan.evidence):
+        for key in _EVIDENCE_KEYS:
+            if item.get(key):
+                known[f"evidence.{number}.{_OB3_EVIDENCE[key]}"] = item[key]
     return [known[path] for path in paths]
 
 
+class _JsonTemplate:
+    """The JSON bytes of a document with a few string values cut out, proven on an example:
+    writing the example's own values back must give `orjson.dumps(example)` exactly."""
+
+    def __init__(self, example: dict, paths: list[str]):
+        token = "obslot" + secrets.token_hex(8)
+        marked = orjson.loads(orjson.dumps(example))
+        for index, path in enumerate(paths):
+            _put(marked, path, f"{token}:{index}")
+        self._segments = re.split(rf'"{token}:\d+"'.encode(), orjson.dumps(marked))
+        self._order = [
+            int(n) for n in re.findall(rf'"{token}:(\d+)"'.encode(), orjson.dumps(marked))
+        ]
+        if len(self._order) != len(paths):
+            raise InvalidDocument(
+                "A template value is not a string of its own.", code="template.path"
+            )
+        if self.render([_get(example, path) for path in paths]) != orjson.dumps(example):
+            raise InvalidDocument(
+                "The JSON template does not reproduce its example.", code="template.unsupported"
+            )
+
+    def render(self, values: list[str]) -> bytes:
+        parts = [self._segments[0]]
+        for index, segment in zip(self._order, self._segments[1:], strict=True):
+            parts.append(orjson.dumps(values[index]))
+            parts.append(segment)
+        return b"".join(parts)
+
+
+def _get(document, path: str):
+    for part in path.split("."):
+        document = document[int(part)] if part.isdigit() else document[part]
+    return document
+
+
+def _put(document, path: str, value) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        document = document[int(part)] if part.isdigit() else document[part]
+    document[int(last) if last.isdigit() else last] = value
+
+
+def _assertion_paths(plan: AwardPlan) -> list[str]:
+    paths = ["id", "recipient.salt", "recipient.identity", "issuedOn"]
+    if plan.expires_at is not None:
+        paths.append("expires")
+    if plan.narrative:
+        paths.append("narrative")
+    for number, item in enumerate(plan.evidence):
+        paths.extend(
+            f"evidence.{number}.{key}" for key, source in _OB2_EVIDENCE if item.get(source)
+        )
+    return paths
+
+
+def _assertion_values(plan: AwardPlan, paths: list[str], identity_hash: str) -> list[str]:
+    known = {
+        "id": links.assertion_url(plan.public_id),
+        "recipient.salt": plan.salt,
+        "recipient.identity": identity_hash,
+        "issuedOn": format_datetime(plan.issued_at),
+        "narrative": plan.narrative,
+    }
+    if plan.expires_at is not None:
+        known["expires"] = format_datetime(plan.expires_at)
+    for number, item in enumerate(plan.evidence):
+        for key, source in _OB2_EVIDENCE:
+            known[f"evidence.{number}.{key}"] = item.get(source)
+    return [known[path] for path in paths]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What signs every further award of one shape: the credential's RDF template, the VC-JWT
+    header of the signer, and the OB 2.0 assertion's JSON template."""
+
+    credential: CredentialTemplate
+    jwt_header: bytes  # the first token's header segment (base64url), the same for every token
+    assertion: _JsonTemplate
+    assertion_paths: list[str]
+
+
+_shapes: OrderedDict[tuple, _Shape] = OrderedDict()
+_shapes_lock = threading.Lock()
+_TEMPLATE_LIMIT = 256
+
+
+def _cached_shape(key: tuple) -> _Shape | None:
+    with _shapes_lock:
+        shape = _shapes.get(key)
+        if shape is not None:
+            _shapes.move_to_end(key)
+        return shape
+
+
+def _remember_shape(key: tuple, shape: _Shape) -> None:
+    with _shapes_lock:
+        _shapes[key] = shape
+        if len(_shapes) > _TEMPLATE_LIMIT:
+            _shapes.popitem(last=False)
+
+
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _vc_jwt(
+    shape: _Shape, signer: Signer, unsigned_json: bytes, claims: list[tuple[str, object]]
+) -> str:
+    """`vcjwt.sign_vc_jwt` written from the credential's JSON bytes: the payload is the
+    credential with the registered claims after its own members, as orjson writes
+    `{**credential, **claims}`."""
+    tail = b"".join(b',"%s":%s' % (name.encode(), orjson.dumps(value)) for name, value in claims)
+    payload = unsigned_json[:-1] + tail + b"}"
+    signing_input = shape.jwt_header + b"." + _b64url(payload)
+    signature = signer.keypair.private_key.sign(signing_input)
+    return (signing_input + b"." + _b64url(signature)).decode("ascii")
+
+
+def _jwt_claims(
+    signer: Signer, plan: AwardPlan, credential_id: str, subject_id: str, issued: int
+) -> list[tuple[str, object]]:
+    """vcjwt.vc_jwt_claims of one award, in its order."""
+    claims: list[tuple[str, object]] = [
+        ("iss", signer.issuer["id"]),
+        ("jti", credential_id),
+        ("sub", subject_id),
+        ("nbf", int(plan.issued_at.timestamp())),
+        ("iat", issued),
+    ]
+    if plan.expires_at is not None:
+        claims.append(("exp", int(plan.expires_at.timestamp())))
+    return claims
+
+
 def sign_award(
-    signer: Signer, version: BadgeClassVersion, plan: AwardPlan, *, created: str | None = None
+    signer: Signer,
+    version: BadgeClassVersion,
+    plan: AwardPlan,
+    *,
+    created: str | None = None,
+    jwt_issued_at: datetime | None = None,
 ) -> SignedAward:
-    """Sign one award; `created` (the proof time) is shared by a batch."""
+    """Sign one award; `created` (the proof time) is shared by a batch.
+
+    The first award of a shape is built and checked in full (JSON Schema, JSON-LD safe mode)
+    and becomes its `_Shape`; every further award of the shape is written from its values
+    alone. An evidence link the template cannot take as an IRI is signed in full instead.
+    `jwt_issued_at` fixes the VC-JWT's `iat` (tests compare both ways byte for byte)."""
     created = created or format_datetime(timezone.now())
-    if plan.evidence:
-        credential = _credential(signer, version, plan, f"urn:uuid:{uuid.uuid4()}")
-        ob3.finish(credential, "achievementcredential")
-        signed = dataintegrity.sign_eddsa_rdfc_2022(
-            credential,
-            private_key=signer.keypair.private_key,
-            verification_method=signer.verification_method,
-            created=created,
-            safe_mode=False,  # finish() ran safe mode already
-        )
-        credential_json = orjson.dumps(signed)
-        unsigned = credential
-        first = True
-    else:
-        paths = _variable_paths(plan)
-        shape = (
-            version.pk,
-            signer.key.pk,
-            signer.verification_method,
-            orjson.dumps(signer.issuer),
-            tuple(paths),
-            plan.identity_type,
-        )
-        subject_id = f"urn:uuid:{uuid.uuid4()}"
-        template = _cached_template(shape)
-        first = template is None
-        if first:
-            credential = _credential(signer, version, plan, subject_id)
-            # The schema and safe mode are checked once per shape: the template guarantees
-            # that every later credential differs only in validated IRI and date values.
-            ob3.finish(credential, "achievementcredential")
-            template = _new_template(shape, credential, paths)
-        values = _values(signer, plan, paths, subject_id)
-        credential_json = sign_with_template_json(
-            template,
+    paths = _variable_paths(plan)
+    key = (
+        version.pk,
+        signer.key.pk,
+        signer.verification_method,
+        signer.jwt_kid,
+        orjson.dumps(signer.issuer),
+        tuple(paths),
+        plan.identity_type,
+    )
+    subject_id = f"urn:uuid:{uuid.uuid4()}"
+    shape = _cached_shape(key)
+    if shape is None:
+        return _sign_first(key, signer, version, plan, paths, subject_id, created, jwt_issued_at)
+    values = _values(signer, plan, paths, subject_id)
+    try:
+        unsigned_json, credential_json = sign_with_template_parts(
+            shape.credential,
             values,
             private_key=signer.keypair.private_key,
             verification_method=signer.verification_method,
             created=created,
         )
-        unsigned = template.build_document(values)
-    token = vcjwt.sign_vc_jwt(unsigned, key=signer.keypair, kid=signer.jwt_kid)
-    assertion = _assertion(version, plan, validate=first or bool(plan.narrative))
+    except InvalidDocument:
+        if not plan.evidence:
+            raise
+        return sign_award_in_full(
+            signer, version, plan, created=created, jwt_issued_at=jwt_issued_at
+        )
+    identity_hash = values[2]
+    issued = int((jwt_issued_at or datetime.now(UTC)).timestamp())
+    token = _vc_jwt(
+        shape, signer, unsigned_json, _jwt_claims(signer, plan, values[0], subject_id, issued)
+    )
+    if plan.evidence:
+        # OB 2.0 evidence ids are checked as the assertion builder checks them.
+        for item in plan.evidence:
+            if item.get("url"):
+                check_iri(item["url"], "evidence.id")
+    assertion_json = shape.assertion.render(
+        _assertion_values(plan, shape.assertion_paths, identity_hash)
+    )
+    return SignedAward(
+        credential_json=credential_json,
+        credential_jwt=token,
+        assertion_json=assertion_json,
+        recipient_hash=identity_hash,
+    )
+
+
+def _sign_first(
+    key: tuple,
+    signer: Signer,
+    version: BadgeClassVersion,
+    plan: AwardPlan,
+    paths: list[str],
+    subject_id: str,
+    created: str,
+    jwt_issued_at: datetime | None,
+) -> SignedAward:
+    credential = _credential(signer, version, plan, subject_id)
+    # The schema and safe mode are checked once per shape: the template guarantees that every
+    # later credential differs only in validated IRI, date and string values.
+    ob3.finish(credential, "achievementcredential")
+    template = CredentialTemplate.for_document(credential, paths)
+    values = _values(signer, plan, paths, subject_id)
+    _unsigned, credential_json = sign_with_template_parts(
+        template,
+        values,
+        private_key=signer.keypair.private_key,
+        verification_method=signer.verification_method,
+        created=created,
+    )
+    token = vcjwt.sign_vc_jwt(
+        template.build_document(values),
+        key=signer.keypair,
+        kid=signer.jwt_kid,
+        issued_at=jwt_issued_at,
+    )
+    assertion = _assertion(version, plan, validate=True)
+    assertion_paths = _assertion_paths(plan)
+    shape = _Shape(
+        credential=template,
+        jwt_header=token.split(".", 1)[0].encode("ascii"),
+        assertion=_JsonTemplate(assertion, assertion_paths),
+        assertion_paths=assertion_paths,
+    )
+    _remember_shape(key, shape)
     return SignedAward(
         credential_json=credential_json,
         credential_jwt=token,
         assertion_json=orjson.dumps(assertion),
-        recipient_hash=unsigned["credentialSubject"]["identifier"][0]["identityHash"],
+        recipient_hash=values[2],
     )
 
 
-def _value(document: dict, path: str):
-    node = document
-    for part in path.split("."):
-        node = node[int(part)] if part.isdigit() else node[part]
-    return node
+def sign_award_in_full(
+    signer: Signer,
+    version: BadgeClassVersion,
+    plan: AwardPlan,
+    *,
+    created: str | None = None,
+    jwt_issued_at: datetime | None = None,
+) -> SignedAward:
+    """Sign one award with the full algorithms and every check, no template: what the
+    templates must reproduce byte for byte (and the path for values they cannot take)."""
+    created = created or format_datetime(timezone.now())
+    credential = _credential(signer, version, plan, f"urn:uuid:{uuid.uuid4()}")
+    ob3.finish(credential, "achievementcredential")
+    signed = dataintegrity.sign_eddsa_rdfc_2022(
+        credential,
+        private_key=signer.keypair.private_key,
+        verification_method=signer.verification_method,
+        created=created,
+        safe_mode=False,  # finish() ran safe mode already
+    )
+    token = vcjwt.sign_vc_jwt(
+        credential, key=signer.keypair, kid=signer.jwt_kid, issued_at=jwt_issued_at
+    )
+    return SignedAward(
+        credential_json=orjson.dumps(signed),
+        credential_jwt=token,
+        assertion_json=orjson.dumps(_assertion(version, plan, validate=True)),
+        recipient_hash=credential["credentialSubject"]["identifier"][0]["identityHash"],
+    )
 
 
 def sign_status_list(signer: Signer, status_list: StatusList) -> bytes:

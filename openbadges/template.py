@@ -529,6 +529,28 @@ def sign_with_template_json(
 
     For bulk issuing, where the signed credential is stored as bytes: no dict is built.
     """
+    return sign_with_template_parts(
+        template,
+        values,
+        private_key=private_key,
+        verification_method=verification_method,
+        created=created,
+        proof_purpose=proof_purpose,
+    )[1]
+
+
+def sign_with_template_parts(
+    template: CredentialTemplate,
+    values: Mapping | Sequence,
+    *,
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: str | None = None,
+    proof_purpose: str = dataintegrity.ASSERTION_METHOD,
+) -> tuple[bytes, bytes]:
+    """(`orjson.dumps(template.build_document(values))`, `sign_with_template_json(…)`): the
+    unsigned and the signed document as bytes, for issuers that also sign the unsigned one
+    another way (a VC-JWT) without building it."""
     if not isinstance(private_key, Ed25519PrivateKey):
         raise ProofError("eddsa-rdfc-2022 needs an Ed25519 private key.", code="proof.key_type")
     ordered = template._ordered(values)
@@ -542,7 +564,7 @@ def sign_with_template_json(
     data = _proof_digest(proof_template, proof["created"]) + _sha256(canonical_document)
     proof["proofValue"] = dataintegrity.encode_proof_value(private_key.sign(data))
     body = template.document_json(ordered)
-    return body[:-1] + b',"proof":' + orjson.dumps([proof]) + b"}"
+    return body, body[:-1] + b',"proof":' + orjson.dumps([proof]) + b"}"
 
 
 class TemplateCache:
