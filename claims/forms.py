@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ClaimForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     name = forms.CharField(
         label=_("Your name"),
         max_length=200,
