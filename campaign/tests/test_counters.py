@@ -220,3 +220,26 @@ def test_reads_queue_a_refresh_only_with_a_real_task_queue(w, settings):
             selectors.campaign_totals()
             selectors.public_initiatives()
         assert enqueue.call_count == 1  # at most once per staleness bound
+
+
+def test_supporters_are_counted_from_the_supporter_badge(
+    w, settings, django_capture_on_commit_callbacks
+):
+    """The supporter badge's organisation need not belong to any initiative."""
+    badge = w.badges[1]
+    settings.CAMPAIGN_SUPPORTER_BADGE = str(badge.public_id)
+    assert selectors.campaign_totals().supporters == 0
+    awards = []
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            awards.append(
+                issuing.award_create(
+                    actor=w.awarder, badge_class=badge, recipient_email=f"s{n}@example.net"
+                )
+            )
+    assert selectors.campaign_totals().supporters == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        issuing.award_revoke(actor=w.awarder, award=awards[0], reason="Test")
+    assert selectors.campaign_totals().supporters == 2
+    settings.CAMPAIGN_SUPPORTER_BADGE = "not-a-uuid"
+    assert selectors.campaign_totals().supporters == 0
