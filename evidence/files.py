@@ -97,6 +97,9 @@ class InspectedFile:
     sha256: str
     # Re-encoded bytes for images; None when the upload itself is stored as it came.
     cleaned: bytes | None = None
+    # The hash of the bytes as uploaded: an image stored re-encoded and uploaded again (from
+    # an export, say) is the same evidence even though a second re-encoding differs.
+    source_sha256: str = ""
 
 
 def extension_of(filename: str) -> str:
@@ -181,15 +184,18 @@ def inspect_upload(upload) -> InspectedFile:
             size=len(cleaned),
             sha256=hashlib.sha256(cleaned).hexdigest(),
             cleaned=cleaned,
+            source_sha256=_sha256_of(upload),
         )
     if category == FileCategory.PDF:
         check_pdf(upload, name=name)
+    digest = _sha256_of(upload)
     return InspectedFile(
         category=category,
         content_type=content_type,
         extension=preferred,
         size=upload.size,
-        sha256=_sha256_of(upload),
+        sha256=digest,
+        source_sha256=digest,
     )
 
 

@@ -120,7 +120,9 @@ def evidence_file_add(*, actor, upload, title: str = "", description: str = "") 
         with transaction.atomic():
             _lock_owner(actor)
             existing = EvidenceItem.objects.filter(
-                owner=actor, kind=EvidenceKind.FILE, sha256=inspected.sha256
+                owner=actor,
+                kind=EvidenceKind.FILE,
+                sha256__in={inspected.sha256, inspected.source_sha256},
             ).first()
             if existing is not None:
                 raise _duplicate(name, existing)

@@ -1,5 +1,6 @@
 """The evidence services: adding within limits, duplicates, attaching, deleting, thumbnails."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 from audit.models import AuditEvent
 from evidence import services
 from evidence.conf import evidence_storage
+from evidence.files import inspect_upload
 from evidence.models import BadgeEvidence, EvidenceItem, ThumbnailState
 
 from .conftest import MP4, docx_bytes, make_badge, pdf_bytes, png_bytes, upload
@@ -165,3 +167,17 @@ def test_usage_counts_files_only(w):
     stored = EvidenceItem.objects.get(kind="file")
     assert services.evidence_usage(user=w.learner) == stored.size
     assert services.evidence_usage(user=w.other) == 0
+
+
+def test_a_stored_photo_uploaded_again_is_a_duplicate(w):
+    """JPEG re-encoding is lossy, so re-encoding the stored photo gives new bytes; the photo as
+    stored (downloaded, or from an export) is still recognised as the same evidence."""
+    photo = io.BytesIO()
+    Image.effect_noise((160, 120), 80).convert("RGB").save(photo, format="JPEG", quality=95)
+    first = add_file(w.learner, "photo.jpg", photo.getvalue())
+    with first.file.open("rb") as stored:
+        again = stored.read()
+    assert inspect_upload(upload("photo-copy.jpg", again)).sha256 != first.sha256
+    with pytest.raises(services.DuplicateEvidence) as caught:
+        add_file(w.learner, "photo-copy.jpg", again)
+    assert caught.value.existing == first
