@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import evidence as evidence_files
@@ -134,6 +135,15 @@ class AwardForm(forms.Form):
         return aware_datetime(expires_on + timedelta(days=1), time.min) - timedelta(seconds=1)
 
 
+def _evidence_file_help_text() -> str:
+    # Called when the form is shown: `_(…) % …` in the class body would run once, at
+    # import, and freeze the English text.
+    return _(
+        "PDF, image, office document or short video, at most %(size)s MB. It is published "
+        "at a permanent address that only the badge names."
+    ) % {"size": evidence_files.MAX_FILE_BYTES // 1024 // 1024}
+
+
 class EvidenceForm(forms.Form):
     url = forms.URLField(
         label=_("Link"),
@@ -145,11 +155,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("Or a file"),
         required=False,
-        help_text=_(
-            "PDF, image, office document or short video, at most %(size)s MB. It is published "
-            "at a permanent address that only the badge names."
-        )
-        % {"size": evidence_files.MAX_FILE_BYTES // 1024 // 1024},
+        help_text=lazy(_evidence_file_help_text, str)(),
     )
     name = forms.CharField(label=_("Title"), max_length=200, required=False)
     description = forms.CharField(
