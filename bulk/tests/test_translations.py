@@ -61,8 +61,16 @@ def test_key_strings_are_translated_when_the_language_is_active(language):
 @pytest.mark.parametrize(
     ("language", "expected", "english"),
     [
-        ("de", ["Aus CSV-Datei vergeben", "Hochladen und prüfen", "Beispiel"], "Upload and check"),
-        ("fr", ["Attribuer depuis un fichier CSV", "Importer et vérifier"], "Upload and check"),
+        (
+            "de",
+            ["Aus CSV-Datei vergeben", "Hochladen und prüfen", "Eine Zeile pro Empfänger."],
+            "One row per recipient",
+        ),
+        (
+            "fr",
+            ["Attribuer depuis un fichier CSV", "Une ligne par destinataire."],
+            "One row per recipient",
+        ),
     ],
 )
 def test_upload_page_in_the_visitors_language(client, w, badge, language, expected, english):

@@ -183,6 +183,18 @@ def test_staff_pages_in_the_visitors_language(client, w, badge, language, path, 
     assert english not in body
 
 
+@pytest.mark.parametrize(
+    ("language", "help_text"),
+    [("de", "PDF, Bild, Office-Dokument oder kurzes Video"), ("it", "PDF, immagine, documento")],
+)
+def test_award_form_help_texts_follow_the_language(client, w, badge, language, help_text):
+    client.force_login(w.members[Role.AWARDER])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(f"/o/{w.organisation.slug}/badges/{badge.public_id}/award/").content.decode()
+    assert help_text in body
+    assert "office document or short video" not in body
+
+
 def test_award_page_in_french(client, award):
     page = client.get(f"/awards/{award.public_id}", headers={"accept-language": "fr"})
     assert "Vérification" in page.content.decode()
