@@ -164,6 +164,12 @@ def _duplicate(name: str, existing) -> DuplicateEvidence:
     )
 
 
+def delete_stored_files(item: EvidenceItem) -> None:
+    """Remove an item's file and thumbnail from storage once the deletion has committed."""
+    names = [item.file.name, item.thumbnail.name]
+    transaction.on_commit(lambda: [_delete_stored(name) for name in names])
+
+
 def _delete_stored(name: str | None) -> None:
     if name:
         storage = conf.evidence_storage()
@@ -227,7 +233,6 @@ def evidence_delete(*, actor, evidence: EvidenceItem) -> int:
     """Delete an item, its file and thumbnail, and its attachments to badges (the page asks
     first and names those badges). Returns how many badges it was attached to."""
     _own(actor, evidence)
-    names = [evidence.file.name, evidence.thumbnail.name]
     with transaction.atomic():
         attached = BadgeEvidence.objects.filter(evidence=evidence).count()
         audit_record(
@@ -236,9 +241,8 @@ def evidence_delete(*, actor, evidence: EvidenceItem) -> int:
             target=evidence,
             data={"attached_to": attached},
         )
+        # The stored files go with the row (evidence.receivers), after commit.
         evidence.delete()
-        # Files go only once the rows are gone for good.
-        transaction.on_commit(lambda: [_delete_stored(name) for name in names])
     return attached
 
 

@@ -181,3 +181,14 @@ def test_a_stored_photo_uploaded_again_is_a_duplicate(w):
     with pytest.raises(services.DuplicateEvidence) as caught:
         add_file(w.learner, "photo-copy.jpg", again)
     assert caught.value.existing == first
+
+
+def test_files_go_with_the_account(w, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = add_file(w.learner, "report.pdf", pdf_bytes())
+    item.refresh_from_db()
+    names = [item.file.name, item.thumbnail.name]
+    assert all(evidence_storage().exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        w.learner.delete()
+    assert not any(evidence_storage().exists(name) for name in names)
