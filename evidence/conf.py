@@ -27,7 +27,8 @@ MB = 1024 * 1024
 def _setting(name: str, default: int) -> int:
     value = getattr(settings, name, None)
     if value is None:
-        value = os.environ.get(name, default)
+        # An empty variable (as copied from .env.example) means the default.
+        value = os.environ.get(name) or default
     return int(value)
 
 
