@@ -137,6 +137,13 @@ class Initiative(models.Model):
         return self._translated("description", language)
 
     @property
+    def country_name(self) -> str:
+        """The country's name in the active language."""
+        from .countries import country_name
+
+        return country_name(self.country)
+
+    @property
     def display_name(self) -> str:
         return self.name_in()
 
