@@ -107,8 +107,9 @@ def claim_confirm(*, claim_request: ClaimRequest) -> Award:
     """Award the badge to the request's address, once. A request already accepted returns its
     award; another request of the same address returns the award that address already got."""
     with transaction.atomic():
+        # Lock the request row alone (PostgreSQL cannot lock the nullable side of a join).
         request = (
-            ClaimRequest.objects.select_for_update()
+            ClaimRequest.objects.select_for_update(of=("self",))
             .select_related("claimable__badge_class", "claimable__configured_by", "award")
             .get(pk=claim_request.pk)
         )
