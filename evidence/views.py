@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -136,12 +137,18 @@ def upload(request: HttpRequest) -> HttpResponse:
                 messages.error(request, " ".join(exc.messages))
                 break
     if added:
-        messages.success(
-            request,
-            _("%(count)s file(s) added to your library.") % {"count": len(added)}
-            if badge is None
-            else _("%(count)s file(s) added to this badge.") % {"count": len(added)},
-        )
+        count = len(added)
+        if badge is None:
+            text = ngettext(
+                "%(count)s file added to your library.",
+                "%(count)s files added to your library.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(count)s file added to this badge.", "%(count)s files added to this badge.", count
+            )
+        messages.success(request, text % {"count": count})
     return _back(request, badge)
 
 

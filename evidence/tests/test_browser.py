@@ -45,7 +45,7 @@ def test_upload_see_thumbnails_attach_and_show_on_the_badge(page, live_server, w
         [str(tmp_path / "certificate.pdf"), str(tmp_path / "workshop.png")]
     )
     page.get_by_role("button", name="Upload", exact=True).click()
-    page.get_by_text("2 file(s) added to your library.").wait_for()
+    page.get_by_text("2 files added to your library.").wait_for()
     assert page.locator(".evidence-card").count() == 2
     widths = thumbnails_loaded(
         page, ".evidence-card img.evidence-visual:not(.evidence-visual--icon)"

@@ -97,7 +97,7 @@ def test_upload_of_several_files_with_bad_ones_among_them(
         )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "3 file(s) added to your library." in body
+    assert "3 files added to your library." in body
     assert "“fake.pdf” is not a file type the library accepts" in body
     assert "“drawing.svg” is an SVG image" in body
     assert "“bomb.png” has more than" in body
@@ -155,7 +155,7 @@ def test_upload_past_the_quota_is_refused(client, w):
     second = docx_bytes() + b"\x01" * (600 * 1024)
     response = client.post(UPLOAD, files(("one.docx", first), ("two.docx", second)), follow=True)
     body = response.content.decode()
-    assert "1 file(s) added to your library." in body
+    assert "1 file added to your library." in body
     assert "“two.docx” was not uploaded: it does not fit in your library" in body
     assert list(EvidenceItem.objects.values_list("original_filename", flat=True)) == ["one.docx"]
 
