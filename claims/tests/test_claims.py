@@ -31,13 +31,6 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def claimable(w, badge):
-    return services.claimable_configure(
-        actor=w.members[Role.AWARDER], badge_class=badge, enabled=True
-    )
-
-
 def claim_url(claimable):
     return reverse("claims:claim", args=[claimable.public_id])
 
