@@ -6,11 +6,11 @@ campaign's stored counters, so no request ever scans the awards table. Rows are 
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import CharField, F, Value
+import orjson
+from django.db.models import Case, CharField, F, FloatField, Func, TextField, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Concat, JSONArray, JSONObject, NullIf
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
@@ -88,49 +88,68 @@ def initiative_rows(filters: MapFilters, *, located_only: bool = False):
     )
 
 
-def _number(value) -> float | None:
-    return float(value) if isinstance(value, Decimal) else value
+class UUIDText(Func):
+    """A UUID column as canonical text (8-4-4-4-12). PostgreSQL has a uuid type that casts so;
+    SQLite stores the 32 hexadecimal digits alone."""
+
+    output_field = TextField()
+    template = "CAST(%(expressions)s AS text)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        parts = [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
+        sql = "||'-'||".join(f"substr({column}, {start}, {length})" for start, length in parts)
+        return f"lower({sql})", params * len(parts)
 
 
-def geojson_collection(filters: MapFilters, *, site_url: str, totals) -> dict:
+def _labels(field: str, labels: dict[str, str]) -> Case:
+    return Case(
+        *[When(**{field: code}, then=Value(label)) for code, label in labels.items()],
+        default=F(field),
+        output_field=CharField(),
+    )
+
+
+def geojson_bytes(filters: MapFilters, *, site_url: str, totals) -> bytes:
     """A GeoJSON FeatureCollection of the located initiatives (RFC 7946: longitude first), with
-    the campaign totals as a foreign member."""
-    pattern = site_url + initiative_url_pattern()
-    kinds = dict(InitiativeKind.choices)
-    names: dict[str, str] = {}
-    features = []
-    for row in initiative_rows(filters, located_only=True):
-        country = row["country"]
-        if country not in names:
-            names[country] = country_name(country)
-        features.append(
-            {
-                "type": "Feature",
-                "id": str(row["public_id"]),
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [_number(row["longitude"]), _number(row["latitude"])],
-                },
-                "properties": {
-                    "name": row["display_name"],
-                    "url": pattern.format(slug=row["slug"]),
-                    "kind": row["kind"],
-                    "kind_label": str(kinds.get(row["kind"], row["kind"])),
-                    "country": country,
-                    "country_name": names[country],
-                    "city": row["city"],
-                    "website": row["website"],
-                    "committed": row["committed"] or 0,
-                    "achieved": row["achieved"] or 0,
-                    "achieved_external": row["achieved_external"] or 0,
-                },
-            }
-        )
-    return {
-        "type": "FeatureCollection",
-        "totals": totals_dict(totals),
-        "features": features,
-    }
+    the campaign totals as a foreign member, as UTF-8 bytes.
+
+    The database writes each feature's JSON (JSONObject works on PostgreSQL and SQLite alike),
+    so ten thousand features take one query and a join instead of ten thousand Python
+    dictionaries: the campaign asks for the map's data in well under 300 ms. Labels in the
+    visitor's language are looked up once per kind and country and passed into the query.
+    """
+    prefix, suffix = (site_url + initiative_url_pattern()).split("{slug}")
+    kinds = {value: str(label) for value, label in InitiativeKind.choices}
+    countries = {code: name for code, name in country_choices()}
+    feature = JSONObject(
+        type=Value("Feature"),
+        id=UUIDText("public_id"),
+        geometry=JSONObject(
+            type=Value("Point"),
+            coordinates=JSONArray(Cast("longitude", FloatField()), Cast("latitude", FloatField())),
+        ),
+        properties=JSONObject(
+            name=F("display_name"),
+            url=Concat(Value(prefix), F("slug"), Value(suffix), output_field=CharField()),
+            kind=F("kind"),
+            kind_label=_labels("kind", kinds),
+            country=F("country"),
+            country_name=_labels("country", countries),
+            city=F("city"),
+            website=F("website"),
+            committed=F("committed"),
+            achieved=F("achieved"),
+            achieved_external=F("achieved_external"),
+        ),
+    )
+    rows = (
+        initiative_rows(filters, located_only=True)
+        .annotate(feature=Cast(feature, TextField()))
+        .values_list("feature", flat=True)
+    )
+    head = b'{"type":"FeatureCollection","totals":' + orjson.dumps(totals_dict(totals))
+    return head + b',"features":[' + ",".join(rows).encode() + b"]}"
 
 
 def totals_dict(totals) -> dict:

@@ -5,8 +5,10 @@ counters) through `europemap.selectors`.
 """
 
 import csv
+import gzip
 import hashlib
 import io
+from dataclasses import dataclass
 from datetime import date
 
 import orjson
@@ -33,7 +35,7 @@ from .countries import country_name
 from .forms import MapFilterForm
 from .selectors import (
     MapFilters,
-    geojson_collection,
+    geojson_bytes,
     initiative_rows,
     initiative_url_pattern,
     totals_dict,
@@ -41,6 +43,7 @@ from .selectors import (
 
 INITIATIVES_PER_PAGE = 50
 CHART_MONTHS = 12
+GZIP_MIN_BYTES = 1024
 # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
@@ -214,30 +217,58 @@ def _bad_filters(form: MapFilterForm) -> JsonResponse:
     return response
 
 
-def _cached_body(kind: str, filters: MapFilters, build) -> bytes:
+@dataclass(frozen=True)
+class DataFile:
+    """A rendered open-data file, with its gzip form when that is worth having."""
+
+    body: bytes
+    digest: str
+    gzipped: bytes | None
+
+    @classmethod
+    def of(cls, body: bytes, *, compress: bool) -> "DataFile":
+        worth = compress and len(body) > GZIP_MIN_BYTES
+        return cls(
+            body=body,
+            digest=hashlib.sha256(body).hexdigest()[:32],
+            gzipped=gzip.compress(body, compresslevel=5, mtime=0) if worth else None,
+        )
+
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "").lower()
+
+
+def _data_file(request: HttpRequest, kind: str, filters: MapFilters, build) -> DataFile:
     """The rendered file, shared by every request for MAP_DATA_CACHE_SECONDS: the map, the
-    widget and outside users ask for the same few files over and over."""
+    widget and outside users ask for the same few files over and over. Cached files are kept
+    compressed too, so serving one costs a cache read."""
     seconds = conf.data_cache_seconds()
     if not seconds:
-        return build()
+        return DataFile.of(build(), compress=_accepts_gzip(request))
     key = f"europemap:{kind}:{get_language()}:{filters.country}:{filters.kind}"
-    body = cache.get(key)
-    if body is None:
-        body = build()
-        cache.set(key, body, seconds)
-    return body
+    data = cache.get(key)
+    if data is None:
+        data = DataFile.of(build(), compress=True)
+        cache.set(key, data, seconds)
+    return data
 
 
 def _open_data_response(
-    request: HttpRequest, body: bytes, content_type: str, **headers: str
+    request: HttpRequest, data: DataFile, content_type: str, **headers: str
 ) -> HttpResponse:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    response = HttpResponse(body, content_type=content_type, headers=headers)
+    if data.gzipped is not None and _accepts_gzip(request):
+        response = HttpResponse(data.gzipped, content_type=content_type, headers=headers)
+        response["Content-Encoding"] = "gzip"
+        etag = f'"{data.digest}-gzip"'
+    else:
+        response = HttpResponse(data.body, content_type=content_type, headers=headers)
+        etag = f'"{data.digest}"'
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={conf.data_cache_seconds()}"
     response["Access-Control-Allow-Origin"] = "*"
     # Names and labels follow the visitor's language.
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    patch_vary_headers(response, ["Accept-Encoding", "Accept-Language", "Cookie"])
     return get_conditional_response(request, etag=etag, response=response)
 
 
@@ -249,12 +280,10 @@ def initiatives_geojson(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
 
     def build() -> bytes:
-        return orjson.dumps(
-            geojson_collection(filters, site_url=settings.SITE_URL, totals=campaign_totals())
-        )
+        return geojson_bytes(filters, site_url=settings.SITE_URL, totals=campaign_totals())
 
     return _open_data_response(
-        request, _cached_body("geojson", filters, build), "application/geo+json"
+        request, _data_file(request, "geojson", filters, build), "application/geo+json"
     )
 
 
@@ -299,7 +328,7 @@ def initiatives_csv(request: HttpRequest) -> HttpResponse:
 
     return _open_data_response(
         request,
-        _cached_body("csv", filters, build),
+        _data_file(request, "csv", filters, build),
         "text/csv; charset=utf-8",
         **{"Content-Disposition": 'inline; filename="badge-europe-initiatives.csv"'},
     )
@@ -308,4 +337,4 @@ def initiatives_csv(request: HttpRequest) -> HttpResponse:
 @require_safe
 def totals_json(request: HttpRequest) -> HttpResponse:
     body = orjson.dumps(totals_dict(campaign_totals()))
-    return _open_data_response(request, body, "application/json")
+    return _open_data_response(request, DataFile.of(body, compress=False), "application/json")

@@ -1,6 +1,7 @@
 """The map, list, totals, widget and open-data views: content, filters, headers and bad input."""
 
 import csv
+import gzip
 import io
 import re
 
@@ -229,3 +230,28 @@ def test_pages_work_with_no_initiative_at_all(client, db):
 def test_navigation_links_to_the_map(client, db):
     html = client.get("/map/").content.decode()
     assert re.search(r'href="/map/" aria-current="page">Map</a>', html)
+
+
+def test_open_data_is_compressed_for_clients_that_accept_gzip(client, campaign):
+    plain = client.get("/map/initiatives.geojson")
+    packed = client.get("/map/initiatives.geojson", headers={"accept-encoding": "gzip, br"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in packed["Vary"]
+    again = client.get(
+        "/map/initiatives.geojson",
+        headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+@override_settings(MAP_DATA_CACHE_SECONDS=60)
+def test_open_data_is_served_from_the_cache_until_it_expires(client, campaign):
+    before = client.get("/map/initiatives.geojson").content
+    campaign.madrid.status = "withdrawn"
+    campaign.madrid.save(update_fields=["status"])
+    assert client.get("/map/initiatives.geojson").content == before
+    with override_settings(MAP_DATA_CACHE_SECONDS=0):
+        fresh = orjson.loads(client.get("/map/initiatives.geojson").content)
+    assert "madrid-fp" not in slugs_of(fresh["features"])
