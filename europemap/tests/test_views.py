@@ -255,3 +255,9 @@ def test_open_data_is_served_from_the_cache_until_it_expires(client, campaign):
     with override_settings(MAP_DATA_CACHE_SECONDS=0):
         fresh = orjson.loads(client.get("/map/initiatives.geojson").content)
     assert "madrid-fp" not in slugs_of(fresh["features"])
+
+
+def test_home_page_shows_the_campaign_totals(client, campaign):
+    html = client.get("/").content.decode()
+    assert "5 initiatives connected — Total Committed/Achieved: 2,000/3" in html
+    assert 'href="/map/totals/"' in html
