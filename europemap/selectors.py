@@ -14,10 +14,9 @@ from django.db.models.functions import Cast, Coalesce, Concat, JSONArray, JSONOb
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
+from campaign.countries import country_name
 from campaign.models import InitiativeKind
 from campaign.selectors import public_initiatives
-
-from .countries import country_name
 
 # The columns of the map, the list and the open data, in this order.
 FIELDS = (
@@ -54,7 +53,7 @@ class MapFilters:
 def initiative_url_pattern() -> str:
     """The initiative page's path with `{slug}` left open: one reverse() for the whole map."""
     try:
-        path = reverse("campaign:initiative_detail", kwargs={"slug": "slug-placeholder"})
+        path = reverse("campaign:detail", kwargs={"slug": "slug-placeholder"})
     except NoReverseMatch:
         path = "/initiatives/slug-placeholder/"
     return path.replace("slug-placeholder", "{slug}")

@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from campaign.countries import country_name
 from campaign.selectors import achieved_per_month, campaign_totals, totals_per_country
 from issuing.charts import bar_chart
 
 from . import conf
-from .countries import country_name
 from .forms import MapFilterForm
 from .selectors import (
     MapFilters,

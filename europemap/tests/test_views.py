@@ -261,3 +261,9 @@ def test_home_page_shows_the_campaign_totals(client, campaign):
     html = client.get("/").content.decode()
     assert "5 initiatives connected — Total Committed/Achieved: 2,000/3" in html
     assert 'href="/map/totals/"' in html
+
+
+def test_the_initiatives_address_leads_to_the_list(client, db):
+    response = client.get("/initiatives/?country=FR")
+    assert response.status_code == 302
+    assert response["Location"] == "/map/list/?country=FR"
