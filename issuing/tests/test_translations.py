@@ -198,3 +198,43 @@ def test_award_form_help_texts_follow_the_language(client, w, badge, language, h
 def test_award_page_in_french(client, award):
     page = client.get(f"/awards/{award.public_id}", headers={"accept-language": "fr"})
     assert "Vérification" in page.content.decode()
+
+
+NARROW_PAGES = ["badges/{badge}/", "badges/{badge}/award/", "awards/", "badges/{badge}/bulk/"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_long_words_fit_a_narrow_screen(page, live_server, w, badge, language):
+    """German and French labels are longer than English: at 360 px no page scrolls sideways
+    and no button or heading sticks out of its box (tables scroll inside their own region)."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", w.members[Role.OWNER].email)
+    page.fill("input[name=password]", "x")
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    for path in NARROW_PAGES:
+        url = f"{live_server.url}/o/{w.organisation.slug}/{path.format(badge=badge.public_id)}"
+        page.goto(url)
+        assert page.get_attribute("html", "lang") == language
+        sticking_out = page.evaluate(
+            """() => {
+                const out = [];
+                if (document.documentElement.scrollWidth > window.innerWidth)
+                    out.push('page is ' + document.documentElement.scrollWidth + ' px wide');
+                const boxes = 'main .button, main button, main h1, main h2';
+                for (const el of document.querySelectorAll(boxes)) {
+                    if (el.closest('.table-wrap')) continue;
+                    const box = el.getBoundingClientRect();
+                    if (box.right > window.innerWidth || el.scrollWidth > el.clientWidth + 1)
+                        out.push(el.textContent.trim());
+                }
+                return out;
+            }"""
+        )
+        assert sticking_out == [], (path, sticking_out)
