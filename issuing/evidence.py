@@ -120,18 +120,20 @@ def check_file(data: bytes) -> CheckedFile:
         raise ValidationError(too_large_message(), code="evidence_too_large")
     if data.startswith(b"%PDF-"):
         return _check_pdf(data)
-    if image_type(data) == "svg" or b"<svg" in data[:1024].lower():
-        raise ValidationError(
-            _("SVG drawings are not accepted as evidence. Export the drawing as PNG or PDF."),
-            code="evidence_svg",
-        )
     if data.startswith(b"PK\x03\x04"):
         return _check_office(data)
+    # Binary formats by their magic numbers first: a photo whose metadata mentions "<svg" is
+    # still a photo.
     guess = filetype.guess(data[:8192])
     if guess is not None and guess.mime in IMAGE_TYPES:
         return _reencode_image(data)
     if guess is not None and guess.mime in VIDEO_TYPES:
         return CheckedFile(data, guess.mime, _VIDEO_EXTENSIONS[guess.mime])
+    if image_type(data) == "svg" or b"<svg" in data[:1024].lower():
+        raise ValidationError(
+            _("SVG drawings are not accepted as evidence. Export the drawing as PNG or PDF."),
+            code="evidence_svg",
+        )
     raise ValidationError(unaccepted_message(), code="evidence_type")
 
 
@@ -163,6 +165,11 @@ def _reencode_image(data: bytes) -> CheckedFile:
             image.load()
             kind = image.format
             upright = ImageOps.exif_transpose(image)
+            # Pillow writes some metadata (JPEG comments, EXIF, text chunks) back from `info`:
+            # keep only the colour profile, so nothing else the file carried is published.
+            upright.info = {
+                key: value for key, value in upright.info.items() if key == "icc_profile"
+            }
             output = io.BytesIO()
             if kind == "JPEG":
                 upright.convert("RGB").save(output, format="JPEG", quality=90)

@@ -87,6 +87,14 @@ def test_accepted_kinds_are_recognised_by_content():
     assert evidence.check_file(webm).content_type == "video/webm"
 
 
+def test_a_photo_whose_metadata_mentions_svg_is_still_a_photo():
+    output = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(output, format="JPEG", comment=b"<svg onload=x>")
+    checked = evidence.check_file(output.getvalue())
+    assert checked.content_type == "image/jpeg"
+    assert b"<svg" not in checked.data
+
+
 def test_images_are_re_encoded_without_what_was_appended():
     checked = evidence.check_file(png_with_payload())
     assert checked.content_type == "image/png"
