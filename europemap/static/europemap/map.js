@@ -31,7 +31,10 @@
     title.className = "map-popup__title";
     title.href = properties.url;
     title.textContent = properties.name;
-    if (labels.target) title.target = labels.target;
+    if (labels.target) {
+      title.target = labels.target;
+      title.rel = "noopener";
+    }
     box.appendChild(title);
     var place = [properties.city, properties.country_name].filter(Boolean).join(", ");
     box.appendChild(text("p", "map-popup__meta", [properties.kind_label, place].filter(Boolean).join(" · ")));
