@@ -25,6 +25,7 @@ videos, office documents, baked badges) are stored, text is deflated.
 import hashlib
 import io
 import json
+import logging
 import re
 import zipfile
 import zlib
@@ -43,10 +44,13 @@ from evidence import conf as evidence_conf
 from evidence import services as evidence_services
 from evidence.models import BadgeEvidence, EvidenceItem, EvidenceKind
 from openbadges import baking
+from openbadges.errors import OpenBadgesError
 
 from . import importing, services
 from . import models as passport_models
 from .models import BadgeSource, PassportBadge, PassportProfile
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "badge-europe-passport-export"
 VERSION = 1
@@ -457,9 +461,15 @@ def _import_badge(actor, archive, entries, listed, record: dict):
                 return None, False, _("Unknown badge format.")
             filename = path.rpartition("/")[2]
             badge = data if original_format in ("png", "svg") else data.decode("utf-8", "replace")
-            candidate = importing.prepare_import(
-                user=actor, badge=badge, original_format=original_format, filename=filename
-            )
+            try:
+                candidate = importing.prepare_import(
+                    user=actor, badge=badge, original_format=original_format, filename=filename
+                )
+            except (OpenBadgesError, ValueError, TypeError, KeyError) as exc:
+                # The verifier reports what it can; anything it raises instead refuses this
+                # badge only, never the whole archive.
+                logger.warning("Archive badge %s could not be verified: %r", name, exc)
+                return None, False, _("This badge could not be read.")
             if candidate.duplicate is not None:
                 return candidate.duplicate, True, ""
             if candidate.refusal:

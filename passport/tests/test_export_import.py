@@ -218,3 +218,18 @@ def test_import_page(client, w, exported):
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 badge added." in body and "2 evidence items added." in body
+
+
+def test_a_badge_record_pointing_at_garbage_refuses_that_badge_only(w, exported):
+    wipe_library_and_import(w, exported)
+    path = f"badges/{exported['imported'].public_id}/original.json"
+
+    def garble(entries):
+        entries[path] = b"\xff\xfe not json at all \x00"
+
+    result = export.archive_import(
+        actor=w.learner, upload=as_upload(rebuilt(exported["data"], garble))
+    )
+    assert result.badges_added == [] and len(result.badges_refused) == 1
+    assert len(result.badges_already) == 1
+    assert result.evidence_added == 2
