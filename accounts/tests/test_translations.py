@@ -1,27 +1,17 @@
 """The accounts app's catalogues: complete, well-formed, compiled, and actually used by pages."""
 
-import re
 from pathlib import Path
 
-import polib
 import pytest
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Role
+from badgeeurope.tests import catalogue_checks
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-LANGUAGES = ["fr", "de", "it", "es", "fi"]
-PLURAL_FORMS = {
-    "fr": "nplurals=2; plural=(n > 1);",
-    "de": "nplurals=2; plural=(n != 1);",
-    "it": "nplurals=2; plural=(n != 1);",
-    "es": "nplurals=2; plural=(n != 1);",
-    "fi": "nplurals=2; plural=(n != 1);",
-}
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|<[^>]+>")
-
+LANGUAGES = catalogue_checks.LANGUAGES
 # A few words per language that a reader of that language must see, checked through Django's
 # translation machinery rather than the files, so a missing or stale .mo fails here too.
 EXPECTED = {
@@ -107,71 +97,13 @@ def restore_language():
     translation.activate(language)
 
 
-def catalogue(language: str) -> polib.POFile:
-    return polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
-
-
-def placeholders(text: str) -> list[str]:
-    return sorted(PLACEHOLDER.findall(text))
-
-
-def test_every_site_language_but_english_has_a_catalogue():
-    assert sorted(code for code, _ in settings.LANGUAGES if code != "en") == sorted(LANGUAGES)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_catalogue_header(language):
-    po = catalogue(language)
-    assert not po.metadata_is_fuzzy
-    assert po.metadata["Language"] == language
-    assert po.metadata["Plural-Forms"] == PLURAL_FORMS[language]
-    assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_catalogue_is_complete(language):
-    po = catalogue(language)
-    assert len(po) > 150
-    assert [entry.msgid for entry in po.untranslated_entries()] == []
-    assert [entry.msgid for entry in po.fuzzy_entries()] == []
-    assert [entry.msgid for entry in po.obsolete_entries()] == []
-    for entry in po:
-        if entry.msgid_plural:
-            assert sorted(entry.msgstr_plural) == [0, 1], entry.msgid
-            assert all(entry.msgstr_plural.values()), entry.msgid
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_catalogue_keeps_placeholders_and_markup(language):
-    for entry in catalogue(language):
-        if entry.msgid_plural:
-            for form, text in entry.msgstr_plural.items():
-                source = entry.msgid if form == 0 else entry.msgid_plural
-                assert placeholders(text) == placeholders(source), (entry.msgid, text)
-        else:
-            assert placeholders(entry.msgstr) == placeholders(entry.msgid), entry.msgid
-            assert entry.msgstr.count("\n") == entry.msgid.count("\n"), entry.msgid
+def test_catalogue_is_sound(language):
+    catalogue_checks.assert_sound(LOCALE_DIR, language, min_entries=150)
 
 
 def test_catalogues_translate_the_same_strings():
-    msgids = {language: {entry.msgid for entry in catalogue(language)} for language in LANGUAGES}
-    assert all(ids == msgids["fr"] for ids in msgids.values())
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_compiled_catalogue_matches_the_source(language):
-    """The .mo files are committed; one compiled from an older .po would serve old text."""
-    po = catalogue(language)
-    mo = polib.mofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"))
-
-    def translations(entries):
-        return {
-            entry.msgid: (entry.msgstr, dict(entry.msgstr_plural))
-            for entry in entries
-            if entry.msgid
-        }
-
-    assert translations(mo) == translations(po.translated_entries())
+    catalogue_checks.assert_same_msgids(LOCALE_DIR)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
