@@ -35,18 +35,50 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def raw_ed25519_rate(seconds: float = 1.0) -> float:
+def raw_ed25519_rate(seconds: float = 1.0) -> tuple[float, float]:
+    """Signatures per second of wall time, and per second of this process's CPU time (which
+    other programs on the machine do not slow down)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
     message = os.urandom(64)
     count = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     while (elapsed := time.perf_counter() - started) < seconds:
         for _ in range(200):
             key.sign(message)
         count += 200
-    return count / elapsed
+    return count / elapsed, count / (time.process_time() - cpu_started)
+
+
+class BackendCpu:
+    """CPU seconds used by the PostgreSQL server processes serving the benchmark's database
+    (read from /proc: the server runs on this machine), sampled while they live."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, float] = {}
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def sample(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            pids = [pid for (pid,) in cursor.fetchall()]
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            self.seen[pid] = (int(fields[11]) + int(fields[12])) / self.ticks
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.seen.values())
 
 
 def bench_database(url: str) -> str:
@@ -122,8 +154,11 @@ def main() -> int:
         criteria_narrative="Be one of a million learners.",
     )
 
-    raw = raw_ed25519_rate()
-    print(f"raw Ed25519 signing (1 core): {raw:,.0f} signatures/s")
+    raw, raw_cpu = raw_ed25519_rate()
+    print(
+        f"raw Ed25519 signing (1 core): {raw:,.0f} signatures/s "
+        f"({raw_cpu:,.0f} per CPU second); load average {os.getloadavg()[0]:.2f}"
+    )
 
     started = time.perf_counter()
     jobs = []
@@ -141,6 +176,8 @@ def main() -> int:
     )
 
     command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+    loads = [os.getloadavg()[0]]
+    backend = BackendCpu()
     started = time.perf_counter()
     workers = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
@@ -149,11 +186,18 @@ def main() -> int:
     last_report = started
     while any(worker.poll() is None for worker in workers):
         time.sleep(0.5)
+        backend.sample()
         if time.perf_counter() - last_report >= 15:
             last_report = time.perf_counter()
             done = Award.objects.count()
-            print(f"  {done:,} awards after {last_report - started:.0f} s")
+            loads.append(os.getloadavg()[0])
+            print(
+                f"  {done:,} awards after {last_report - started:.0f} s "
+                f"(load average {loads[-1]:.2f})"
+            )
     elapsed = time.perf_counter() - started
+    loads.append(os.getloadavg()[0])
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     failed = [worker.returncode for worker in workers if worker.returncode]
     if failed:
         print(f"a worker exited with {failed}")
@@ -172,6 +216,22 @@ def main() -> int:
     print(f"peak memory: this process {self_peak:,.0f} MiB, largest worker {worker_peak:,.0f} MiB")
     print(f"ratio to raw Ed25519 signing on one core: {rate / raw:.3f}")
     print(f"extrapolated to 1,000,000 awards: {1_000_000 / rate / 60:.1f} min of awarding")
+    # Wall time on a shared machine depends on what else runs; CPU time per award does not.
+    worker_cpu = (children.ru_utime + children.ru_stime) / total
+    server_cpu = backend.seconds / total
+    per_award = worker_cpu + server_cpu
+    print(
+        f"load average during the run: {min(loads):.2f} to {max(loads):.2f} "
+        f"(1-minute, sampled every 15 s)"
+    )
+    print(
+        f"CPU per award: workers {worker_cpu * 1e6:.0f} µs + PostgreSQL {server_cpu * 1e6:.0f} µs "
+        f"= {per_award * 1e6:.0f} µs = {per_award * raw_cpu:.1f} raw Ed25519 signatures"
+    )
+    print(
+        f"on {os.cpu_count()} cores to ourselves: {os.cpu_count() / per_award:,.0f} awards/s, "
+        f"1,000,000 awards in {1_000_000 * per_award / os.cpu_count() / 60:.1f} min"
+    )
     return 0 if total == distinct == args.count and not unfinished else 1
 
 

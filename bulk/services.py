@@ -18,9 +18,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator, validate_email
-from django.db import connections, transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -367,31 +366,37 @@ def row_idempotency_key(job: BulkAwardJob, row_number: int | str) -> str:
     return f"csv:{job.badge_class.public_id}:{job.content_hash[:32]}:{row_number}"
 
 
-def _issued_at(row: BulkAwardRow) -> datetime | None:
-    if row.issued_on is None:
+def _issued_at(issued_on: date | None, now: datetime) -> datetime | None:
+    if issued_on is None:
         return None
-    issued = timezone.make_aware(datetime.combine(row.issued_on, time(12, 0)))
+    issued = timezone.make_aware(datetime.combine(issued_on, time(12, 0)))
     # Today's noon may still be ahead; the service refuses future dates.
-    return min(issued, timezone.now())
+    return min(issued, now)
+
+
+_ROW_COLUMNS = ("pk", "row_number", "email", "name", "narrative", "evidence_url", "issued_on")
 
 
 def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> int:
     """Award one batch of pending rows; returns how many rows it handled (0: none left)."""
     with transaction.atomic():
+        # Values, not model instances: the batch needs a few columns of each row.
         rows = list(
             BulkAwardRow.objects.select_for_update(skip_locked=True)
             .filter(job=job, status=RowStatus.PENDING)
-            .order_by("row_number")[:PROCESS_BATCH]
+            .order_by("row_number")
+            .values_list(*_ROW_COLUMNS, "language", named=True)[:PROCESS_BATCH]
         )
         if not rows:
             return 0
+        now = timezone.now()
         requests = [
             AwardRequest(
                 recipient_identity=row.email,
                 recipient_name=row.name,
                 narrative=row.narrative,
                 evidence=[{"url": row.evidence_url}] if row.evidence_url else [],
-                issued_at=_issued_at(row),
+                issued_at=_issued_at(row.issued_on, now),
                 idempotency_key=row_idempotency_key(job, row.row_number),
             )
             for row in rows
@@ -399,57 +404,44 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
         result = awards_create_bulk(
             actor=actor, badge_class=job.badge_class, requests=requests, source=AwardSource.CSV
         )
-        awarded_ids: list[int] = []
+        # Every row carries its own idempotency key, which finds its award.
+        position_of = {
+            request.idempotency_key: position for position, request in enumerate(requests)
+        }
+        awarded = {position_of[award.idempotency_key]: award.pk for award in result.created}
         others: list[BulkAwardRow] = []
-        skipped = failed = 0
+        failed = 0
         for position, row in enumerate(rows):
             if position in result.errors:
-                row.status = RowStatus.FAILED
-                row.errors = list(result.errors[position])
+                others.append(
+                    BulkAwardRow(
+                        pk=row.pk, status=RowStatus.FAILED, errors=list(result.errors[position])
+                    )
+                )
                 failed += 1
-                others.append(row)
             elif position in result.existing:
-                row.status = RowStatus.SKIPPED
-                row.award = result.existing[position]
-                row.errors = [_("Already awarded from an earlier upload of this file.")]
-                skipped += 1
-                others.append(row)
-            else:
-                row.status = RowStatus.AWARDED
-                awarded_ids.append(row.pk)
-        if awarded_ids:
-            # One UPDATE finds each row's award by its idempotency key (a unique index):
-            # bulk_update's CASE per row costs more than the awarding itself.
-            BulkAwardRow.objects.filter(pk__in=awarded_ids).update(
-                status=RowStatus.AWARDED,
-                award=Subquery(
-                    Award.objects.filter(
-                        organisation_id=job.organisation_id,
-                        idempotency_key=Concat(
-                            Value(row_idempotency_key(job, "")),
-                            Cast(OuterRef("row_number"), CharField()),
-                        ),
-                    ).values("pk")[:1]
-                ),
-            )
+                others.append(
+                    BulkAwardRow(
+                        pk=row.pk,
+                        status=RowStatus.SKIPPED,
+                        award=result.existing[position],
+                        errors=[_("Already awarded from an earlier upload of this file.")],
+                    )
+                )
+        _mark_awarded({rows[position].pk: award_id for position, award_id in awarded.items()})
         if others:
             BulkAwardRow.objects.bulk_update(others, ["status", "errors", "award"])
-        awarded = len(awarded_ids)
+        skipped = len(others) - failed
         # The award service queued each recipient's email; rows naming a language get theirs.
-        awarded_set = set(awarded_ids)
-        with_language = {
-            row.pk: row.language for row in rows if row.pk in awarded_set and row.language
+        languages = {
+            award_id: rows[position].language
+            for position, award_id in awarded.items()
+            if rows[position].language
         }
-        if with_language:
-            languages = {
-                award_id: with_language[pk]
-                for pk, award_id in BulkAwardRow.objects.filter(pk__in=with_language).values_list(
-                    "pk", "award_id"
-                )
-            }
+        if languages:
             award_notifications_enqueue(list(languages), languages=languages)
         BulkAwardJob.objects.filter(pk=job.pk).update(
-            awarded_count=F("awarded_count") + awarded,
+            awarded_count=F("awarded_count") + len(awarded),
             skipped_count=F("skipped_count") + skipped,
             failed_count=F("failed_count") + failed,
             updated_at=timezone.now(),
@@ -457,6 +449,32 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
         if after_batch is not None:
             after_batch(len(rows))
     return len(rows)
+
+
+def _mark_awarded(award_of_row: dict[int, int]) -> None:
+    """Rows → awarded, each with its award, in one statement."""
+    if not award_of_row:
+        return
+    connection = connections[router.db_for_write(BulkAwardRow)]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(BulkAwardRow._meta.db_table)
+        with connection.cursor() as cursor:
+            # The table name comes from the model; values are parameters.
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, award_id = batch.award "  # noqa: S608
+                f"FROM unnest(%s::bigint[], %s::bigint[]) AS batch(row_id, award) "
+                f"WHERE {table}.id = batch.row_id",
+                [RowStatus.AWARDED.value, list(award_of_row), list(award_of_row.values())],
+            )
+        return
+    BulkAwardRow.objects.bulk_update(
+        [
+            BulkAwardRow(pk=row, status=RowStatus.AWARDED, award_id=award)
+            for row, award in award_of_row.items()
+        ],
+        ["status", "award"],
+        batch_size=500,
+    )
 
 
 def bulk_job_process(*, job_id: int, after_batch: Callable | None = None) -> BulkAwardJob:
