@@ -113,8 +113,9 @@ def _deliver(user, awards) -> list[PassportBadge]:
     # ignore_conflicts: a sync running at the same time (two tabs, the confirmation task) may
     # have inserted the same award; the unique (owner, award) constraint keeps one row.
     PassportBadge.objects.bulk_create(new, ignore_conflicts=True)
+    # The sync runs on the learner's behalf (opening the passport, confirming an address).
     audit_record(
-        actor=None,
+        actor=user,
         action="passport.badges_received",
         target=user,
         data={"awards": [str(badge.award.public_id) for badge in new]},
