@@ -66,3 +66,17 @@ def test_user_without_verified_address(w, verified):
     user = make_user("fresh@example.net", verified=verified)
     award_to(w, "fresh@example.net")
     assert services.passport_sync_for_user(user=user) == 0
+
+
+def test_tasks_take_ids(w):
+    from passport.tasks import passport_deliver_award as deliver_task
+    from passport.tasks import passport_sync_for_user_task
+
+    award = award_to(w, "kadri.tamm@example.org")
+    result = deliver_task.enqueue(award_id=award.pk)
+    assert result.return_value is True
+    assert deliver_task.enqueue(award_id=10**9).return_value is False
+    award_to(w, "kadri.tamm@example.org", badge_class=w.second_class)
+    assert passport_sync_for_user_task.enqueue(user_id=w.learner.pk).return_value == 1
+    assert passport_sync_for_user_task.enqueue(user_id=10**9).return_value == 0
+    assert PassportBadge.objects.filter(owner=w.learner).count() == 2
