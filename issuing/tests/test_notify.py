@@ -135,7 +135,7 @@ def test_one_award_one_email_in_german_with_links_and_image(
     assert message["Reply-To"] == "badges@hansa.example.org"
     text, html = text_of(message), html_of(message)
     assert 'lang="de"' in html
-    assert "Hallo Lena Fischer," in text
+    assert "Guten Tag Lena Fischer," in text
     assert "Leitet inklusive Online-Workshops für Erwachsene." in text
     assert "Hat drei Workshops souverän geleitet." in html
     assert "12. März 2026" in text  # German date format and month name
