@@ -267,7 +267,10 @@ def support(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your request was sent. The initiative will be told and will decide."),
+                _(
+                    "Your request was sent. The initiative's proposer sees it on the "
+                    "initiative's page and decides."
+                ),
             )
             return redirect("campaign:detail", slug=form.cleaned_data["initiative"].slug)
     return render(

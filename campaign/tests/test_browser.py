@@ -78,6 +78,17 @@ def test_propose_approve_pledge_progress(page, live_server, w):
     assert page.locator("progress.progress__bar").get_attribute("value") == "25"
     assert serious_violations(page) == []
 
+    for path in (
+        "/initiatives/mine/",
+        "/initiatives/support/",
+        "/initiatives/baltic-harbour-badges/tokens/",
+    ):
+        page.goto(live_server.url + path)
+        assert serious_violations(page) == [], path
+    page.get_by_label("System name").fill("Moodle")
+    page.get_by_role("button", name="Create a token").click()
+    assert page.locator(".token-once").inner_text().startswith("bei_")
+
     page.context.clear_cookies()
     page.goto(live_server.url + "/initiatives/baltic-harbour-badges/")
     assert page.get_by_text("25 % of the pledge achieved").is_visible()

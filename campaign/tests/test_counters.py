@@ -243,3 +243,22 @@ def test_supporters_are_counted_from_the_supporter_badge(
     assert selectors.campaign_totals().supporters == 2
     settings.CAMPAIGN_SUPPORTER_BADGE = "not-a-uuid"
     assert selectors.campaign_totals().supporters == 0
+
+
+def test_a_burst_of_award_events_queues_one_rebuild(w):
+    """While a rebuild is queued, further events of the organisation queue nothing more; the
+    rebuild clears the mark before counting, so later events queue the next one."""
+    from unittest import mock
+
+    from campaign.models import TallyState
+
+    w.initiative.organisations.add(w.organisation)
+    with mock.patch("campaign.tasks.organisation_tally_refresh") as task:
+        assert counting.tally_mark_dirty(w.organisation.pk) is True
+        assert counting.tally_mark_dirty(w.organisation.pk) is False
+        assert counting.tally_mark_dirty(w.organisation.pk) is False
+        assert task.enqueue.call_count == 1
+        counting.organisation_tally_rebuild(w.organisation.pk)
+        assert TallyState.objects.get(organisation=w.organisation).pending is False
+        assert counting.tally_mark_dirty(w.organisation.pk) is True
+        assert task.enqueue.call_count == 2
