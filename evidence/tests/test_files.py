@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from evidence.files import inspect_upload
 
@@ -122,3 +122,32 @@ def test_a_damaged_pdf_is_refused():
 def test_executables_and_archives_are_refused():
     assert refused("tool.exe", b"MZ" + b"\x00" * 300).code == "file_type"
     assert refused("archive.docx", b"PK\x03\x04" + b"\x00" * 300).code == "file_type"
+
+
+def _with_hostile_metadata(kind: str) -> bytes:
+    output = io.BytesIO()
+    hostile = b"<svg onload=alert(1)>"
+    if kind == "jpg":
+        Image.new("RGB", (20, 20), (1, 2, 3)).save(output, format="JPEG", comment=hostile)
+    elif kind == "png":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", hostile.decode())
+        Image.new("RGB", (20, 20)).save(output, format="PNG", pnginfo=info)
+    elif kind == "webp":
+        Image.new("RGB", (20, 20)).save(output, format="WEBP", xmp=hostile)
+    else:
+        frames = [Image.new("P", (20, 20), colour) for colour in range(3)]
+        frames[0].save(
+            output, format="GIF", save_all=True, append_images=frames[1:], comment=hostile
+        )
+    return output.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png", "webp", "gif"])
+def test_comments_and_text_metadata_do_not_survive(kind):
+    data = _with_hostile_metadata(kind)
+    assert b"<svg" in data
+    inspected = inspect_upload(upload(f"picture.{kind}", data))
+    assert b"<svg" not in inspected.cleaned
+    with Image.open(io.BytesIO(inspected.cleaned)) as image:
+        assert image.size == (20, 20)
