@@ -71,7 +71,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaign/mine.html",
-        {"initiatives": selectors.initiatives_proposed_by(request.user)},
+        {
+            "initiatives": selectors.initiatives_proposed_by(request.user),
+            "to_review": selectors.initiatives_to_review(request.user).count(),
+        },
     )
 
 

@@ -152,3 +152,11 @@ def test_join_requests_are_decided_by_the_proposer(client, w, persona, allowed):
 
 def test_logo_of_a_proposed_initiative_is_not_public(client, w, proposed):
     assert client.get(reverse("campaign:logo", args=[proposed.slug])).status_code == 404
+
+
+def test_my_initiatives_links_platform_admins_to_the_review(client, w, proposed):
+    client.force_login(w.staff)
+    assert "Review initiatives (1 waiting)" in client.get(reverse("campaign:mine")).content.decode()
+    client.force_login(w.proposer)
+    page = client.get(reverse("campaign:mine")).content.decode()
+    assert "Review initiatives" not in page and "Pending Idea" in page
