@@ -285,3 +285,31 @@ def test_the_award_form_still_checks_csrf(w, badge):
     response = client.post(award_url(w, badge), file_form("a.pdf", pdf_bytes()))
     assert response.status_code == 403
     assert not Award.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_upload_evidence_in_a_browser(page, live_server, w, badge, tmp_path, settings):
+    from .test_award_browser import serious_violations, sign_in
+
+    settings.SITE_URL = live_server.url  # so the signed evidence URL is this server's
+    photo = tmp_path / "Workshop photo.jpg"
+    photo.write_bytes(jpeg_bytes())
+    sign_in(page, live_server, w.members[Role.AWARDER])
+    page.goto(live_server.url + award_url(w, badge))
+    page.locator("#id_recipient_identity").fill("mia.berg@example.se")
+    page.locator("#id_evidence-0-name").fill("Workshop photo")
+    page.set_input_files("#id_evidence-0-file", str(photo))
+    page.get_by_role("button", name="Award the badge").click()
+    page.wait_for_url("**/awards/*/")
+    assert serious_violations(page) == []
+    award = Award.objects.get()
+    stored = AwardEvidenceFile.objects.get(award=award)
+    image = page.get_by_role("img", name="Workshop photo")
+    assert image.get_attribute("src") == evidence.public_url(stored)
+    assert image.evaluate("element => element.naturalWidth") == 40
+    page.goto(f"{live_server.url}/awards/{award.public_id}")
+    assert page.get_by_role("link", name="Workshop photo").get_attribute("href") == (
+        evidence.public_url(stored)
+    )
+    assert serious_violations(page) == []
