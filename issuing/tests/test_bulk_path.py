@@ -1,0 +1,147 @@
+"""The bulk award path: what it stores is exactly what it signed (COPY on PostgreSQL,
+bulk_create elsewhere), awards signed from templates verify with Digital Bazaar's libraries and
+jose, and parallel batches never award one recipient twice although signing holds no lock."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from threading import Barrier
+from urllib.parse import urlsplit
+
+import orjson
+import pytest
+from django.db import connection, connections
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import Role
+from issuing import services
+from issuing.models import Award
+from issuing.services import AwardRequest
+from openbadges.tests.test_interop_node import error_text, requires_node, run_batch
+
+from .conftest import BADGE_FIELDS, png_bytes
+
+EVIDENCE = [
+    {"url": "https://portfolio.example.org/work", "name": "Portfolio « été »"},
+    {"narrative": 'Facilitated a "live" session\nwith 20 learners.'},
+]
+
+
+def _requests(prefix: str, count: int) -> list[AwardRequest]:
+    """Awards of several shapes, each shape more than once (the first of a shape makes its
+    templates, the others are signed from them)."""
+    issued = timezone.now() - timedelta(days=3)
+    requests = []
+    for number in range(count):
+        kind = number % 4
+        requests.append(
+            AwardRequest(
+                f"{prefix}{number}@example.org",
+                recipient_name=f"Learner {number}",
+                narrative="Ran four sessions — très bien." if kind == 1 else "",
+                evidence=EVIDENCE if kind == 2 else [],
+                issued_at=issued,
+                expires_at=issued + timedelta(days=365) if kind == 3 else None,
+                idempotency_key=f"{prefix}:{number}",
+            )
+        )
+    return requests
+
+
+def test_stored_awards_are_the_signed_bytes(w, badge):
+    result = services.awards_create_bulk(
+        actor=w.members[Role.AWARDER], badge_class=badge, requests=_requests("stored", 24)
+    )
+    assert len(result.created) == 24 and not result.errors
+    stored = {award.pk: award for award in Award.objects.filter(badge_class=badge)}
+    assert set(stored) == {award.pk for award in result.created}
+    for signed in result.created:
+        award = stored[signed.pk]
+        assert bytes(award.credential_json) == signed.credential_json
+        assert award.credential_jwt == signed.credential_jwt
+        assert bytes(award.assertion_json) == signed.assertion_json
+        for name in (
+            "public_id",
+            "recipient_identity",
+            "recipient_salt",
+            "recipient_hash",
+            "recipient_name",
+            "narrative",
+            "evidence",
+            "issued_at",
+            "expires_at",
+            "idempotency_key",
+            "status_list_id",
+            "status_index",
+            "signing_key_id",
+            "created_by_id",
+            "created_at",
+        ):
+            assert getattr(award, name) == getattr(signed, name), name
+        credential = orjson.loads(bytes(award.credential_json))
+        assert credential["id"].endswith(str(award.public_id))
+        assert credential["credentialStatus"]["statusListIndex"] == str(award.status_index)
+    assert stored[result.created[2].pk].evidence == EVIDENCE
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_batches_naming_one_recipient_award_it_once(w, badge):
+    """Both batches pass the check before signing; the re-check under the badge class lock
+    at the write refuses the recipient in whichever batch writes second."""
+    awarder = w.members[Role.AWARDER]
+    start = Barrier(2)
+
+    def batch(number):
+        try:
+            requests = [AwardRequest("shared@example.org", idempotency_key=f"b{number}:shared")]
+            requests += [AwardRequest(f"b{number}-{n}@example.org") for n in range(30)]
+            start.wait()
+            return services.awards_create_bulk(actor=awarder, badge_class=badge, requests=requests)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(batch, range(2)))
+    assert Award.objects.filter(recipient_identity="shared@example.org").count() == 1
+    assert sorted(len(result.created) for result in results) == [30, 31]
+    refused = [result.errors[0] for result in results if 0 in result.errors]
+    assert len(refused) == 1 and "already has this badge" in refused[0][0]
+    places = list(Award.objects.values_list("status_list_id", "status_index"))
+    assert len(places) == len(set(places)) == 61
+
+
+SITE = "https://badges.example.org"
+
+
+def served(client, url):
+    response = client.get(urlsplit(url).path)
+    assert response.status_code == 200, url
+    return response.json()
+
+
+@requires_node
+def test_bulk_awards_verify_with_independent_libraries(client, w):
+    with override_settings(SITE_URL=SITE):
+        badge = services.badge_class_create(
+            actor=w.members[Role.DESIGNER],
+            organisation=w.organisation,
+            image=png_bytes(),
+            **BADGE_FIELDS,
+        )
+        result = services.awards_create_bulk(
+            actor=w.members[Role.AWARDER], badge_class=badge, requests=_requests("interop", 8)
+        )
+        assert len(result.created) == 8
+        profile = w.organisation.issuer_profile
+        did_document = served(client, f"{SITE}/issuers/{profile.public_id}/did.json")
+        jobs = []
+        for award in result.created:
+            credential = orjson.loads(bytes(award.credential_json))
+            list_url = credential["credentialStatus"]["statusListCredential"]
+            documents = {did_document["id"]: did_document, list_url: served(client, list_url)}
+            jobs.append({"op": "verify-di", "credential": credential, "documents": documents})
+            jobs.append({"op": "verify-jwt", "token": award.credential_jwt, "documents": documents})
+        results = run_batch(jobs)
+    for job, verdict in zip(jobs, results, strict=True):
+        assert verdict["verified"], (job["op"], error_text(verdict))
