@@ -233,3 +233,14 @@ def test_a_badge_record_pointing_at_garbage_refuses_that_badge_only(w, exported)
     assert result.badges_added == [] and len(result.badges_refused) == 1
     assert len(result.badges_already) == 1
     assert result.evidence_added == 2
+
+
+def test_an_oversize_archive_is_skipped_while_streaming(client, w, exported, monkeypatch):
+    monkeypatch.setattr(export, "archive_max_bytes", lambda: 4096)
+    reached = []
+    monkeypatch.setattr(export, "archive_import", lambda **kwargs: reached.append(kwargs))
+    client.force_login(w.learner)
+    response = client.post(IMPORT, {"archive": as_upload(exported["data"])})
+    assert response.status_code == 400
+    assert "The archive is larger than 4.0\xa0KB." in response.content.decode()
+    assert reached == []
