@@ -2,6 +2,8 @@
 parser (size limits while streaming), double submits, delete confirmation, and the learner's
 evidence on passport badge pages."""
 
+import hashlib
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -361,3 +363,19 @@ def test_badge_page_shows_learner_evidence_apart_and_to_whom(client, w, items):
     body = client.get(detail).content.decode()
     assert "Added by the learner" not in body
     assert str(items["image"].public_id) not in body
+
+
+@override_settings(FILE_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_uploads_spilled_to_temporary_files_are_stored_whole(client, w):
+    """Above FILE_UPLOAD_MAX_MEMORY_SIZE Django keeps the upload in a temporary file, which the
+    storage moves into place: the stored bytes must still be exactly what was checked."""
+    client.force_login(w.learner)
+    pdf = pdf_bytes((400, 500), (200, 10, 10))
+    document = docx_bytes() + b"\x00" * 5000
+    assert len(pdf) > 1024 and len(document) > 1024
+    client.post(UPLOAD, files(("report.pdf", pdf), ("essay.docx", document)))
+    for name, data in [("report.pdf", pdf), ("essay.docx", document)]:
+        item = EvidenceItem.objects.get(original_filename=name)
+        with item.file.open("rb") as stored:
+            assert stored.read() == data
+        assert item.sha256 == hashlib.sha256(data).hexdigest()
