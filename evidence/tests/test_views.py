@@ -379,3 +379,19 @@ def test_uploads_spilled_to_temporary_files_are_stored_whole(client, w):
         with item.file.open("rb") as stored:
             assert stored.read() == data
         assert item.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_shared_badge_page_links_files_through_the_share_link(client, w, items):
+    w.badge.share_token = "share-" + "b" * 30
+    w.badge.save()
+    page = reverse("passport:shared", kwargs={"token": w.badge.share_token})
+    body = client.get(page).content.decode()
+    assert "Added by the learner" in body
+    file_url = reverse("evidence:shared_file", args=[w.badge.share_token, items["pdf"].public_id])
+    assert file_url in body
+    assert reverse("evidence:file", args=[items["pdf"].public_id]) not in body
+    assert client.get(file_url).status_code == 200
+    # The owner following their own share link sees what the link's holders see.
+    client.force_login(w.learner)
+    body = client.get(page).content.decode()
+    assert file_url in body and "/detach/" not in body
