@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from issuing.verification import CHECK_LABELS, check_rows
 from . import display, selectors, services
 from .forms import PassportFilterForm, ProfileForm, TagForm, VisibilityForm
 from .models import BadgeState, PassportBadge
+
+BADGES_PER_PAGE = 48
 
 # Served bytes that came from elsewhere must never run as a page of this site (a hostile SVG
 # opened directly would otherwise execute its scripts in our origin).
@@ -47,11 +50,12 @@ def badge_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         state = form.cleaned_data["state"] or None
         tag = form.cleaned_data["tag"] or None
-    badges = list(selectors.passport_badges_for(user=request.user, state=state, tag=tag))
+    badges = selectors.passport_badges_for(user=request.user, state=state, tag=tag)
     if form.is_bound and not form.is_valid():
-        badges = []
+        badges = badges.none()
+    page = Paginator(badges, BADGES_PER_PAGE).get_page(request.GET.get("page"))
     language = getattr(request, "LANGUAGE_CODE", None)
-    for badge in badges:
+    for badge in page.object_list:
         display.localise(badge, language)
         badge.display_status = selectors.badge_status(badge)
         badge.image_src = display.image_src(badge)
@@ -59,7 +63,8 @@ def badge_list(request: HttpRequest) -> HttpResponse:
         request,
         "passport/badge_list.html",
         {
-            "badges": badges,
+            "badges": page.object_list,
+            "page": page,
             "form": form,
             "filtered": bool(state or tag),
             "filter_state": state or "",
@@ -449,10 +454,16 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 @require_safe
 def profile_public(request: HttpRequest, handle: str) -> HttpResponse:
     profile = selectors.passport_profile_public(handle=handle)
-    badges = list(selectors.passport_profile_badges(profile=profile))
+    page = Paginator(selectors.passport_profile_badges(profile=profile), BADGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     language = getattr(request, "LANGUAGE_CODE", None)
-    for badge in badges:
+    for badge in page.object_list:
         display.localise(badge, language)
         badge.display_status = selectors.badge_status(badge)
         badge.image_src = display.image_src(badge)
-    return render(request, "passport/profile_public.html", {"profile": profile, "badges": badges})
+    return render(
+        request,
+        "passport/profile_public.html",
+        {"profile": profile, "badges": page.object_list, "page": page},
+    )

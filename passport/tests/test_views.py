@@ -262,3 +262,18 @@ def test_demo_is_idempotent(db):
         owner=profile.user, state="accepted", visibility="public"
     ).exists()
     assert PassportBadge.objects.filter(owner=profile.user, state="pending").exists()
+
+
+def test_long_passport_is_paged(owner, w):
+    from passport.views import BADGES_PER_PAGE
+
+    PassportBadge.objects.bulk_create(
+        PassportBadge(owner=w.learner, source="imported", state="accepted", name=f"Badge {n:03}")
+        for n in range(BADGES_PER_PAGE + 2)
+    )
+    first = owner.get(reverse("passport:list")).content.decode()
+    assert first.count('class="card stack passport-card"') == BADGES_PER_PAGE
+    assert "Page 1 of 2" in first
+    second = owner.get(reverse("passport:list"), {"page": 2}).content.decode()
+    assert second.count('class="card stack passport-card"') == 2
+    assert owner.get(reverse("passport:list"), {"page": "x"}).status_code == 200
