@@ -8,7 +8,7 @@ campaign's stored counters, so no request ever scans the awards table. Rows are 
 from dataclasses import dataclass
 
 import orjson
-from django.db.models import Case, CharField, F, FloatField, Func, TextField, Value, When
+from django.db.models import CharField, F, FloatField, Func, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat, JSONArray, JSONObject, NullIf
 from django.urls import NoReverseMatch, reverse
@@ -101,40 +101,54 @@ class UUIDText(Func):
         return f"lower({sql})", params * len(parts)
 
 
-def _labels(field: str, labels: dict[str, str]) -> Case:
-    return Case(
-        *[When(**{field: code}, then=Value(label)) for code, label in labels.items()],
-        default=F(field),
-        output_field=CharField(),
-    )
+class JSONTextObject(JSONObject):
+    """JSONObject that PostgreSQL builds as `json` (text as written) rather than `jsonb`: no
+    binary round trip and key sorting per row, which is most of the cost for 10,000 rows."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        copy = self.copy()
+        copy.set_source_expressions(
+            [
+                Cast(expression, TextField()) if index % 2 == 0 else expression
+                for index, expression in enumerate(copy.get_source_expressions())
+            ]
+        )
+        return Func.as_sql(
+            copy, compiler, connection, function="JSON_BUILD_OBJECT", **extra_context
+        )
+
+
+class JSONTextArray(JSONArray):
+    """JSONArray built as PostgreSQL `json`, like JSONTextObject."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return Func.as_sql(self, compiler, connection, function="JSON_BUILD_ARRAY", **extra_context)
 
 
 def geojson_bytes(filters: MapFilters, *, site_url: str, totals) -> bytes:
     """A GeoJSON FeatureCollection of the located initiatives (RFC 7946: longitude first), with
     the campaign totals as a foreign member, as UTF-8 bytes.
 
-    The database writes each feature's JSON (JSONObject works on PostgreSQL and SQLite alike),
-    so ten thousand features take one query and a join instead of ten thousand Python
-    dictionaries: the campaign asks for the map's data in well under 300 ms. Labels in the
-    visitor's language are looked up once per kind and country and passed into the query.
+    The database writes each feature's JSON (JSON_BUILD_OBJECT on PostgreSQL, JSON_OBJECT on
+    SQLite), so ten thousand features are one query and a join instead of ten thousand Python
+    dictionaries. Kinds and countries are codes (the map's script and readers translate them);
+    only the name follows the visitor's language, when the initiative gave a translation.
     """
     prefix, suffix = (site_url + initiative_url_pattern()).split("{slug}")
-    kinds = {value: str(label) for value, label in InitiativeKind.choices}
-    countries = {code: name for code, name in country_choices()}
-    feature = JSONObject(
+    feature = JSONTextObject(
         type=Value("Feature"),
         id=UUIDText("public_id"),
-        geometry=JSONObject(
+        geometry=JSONTextObject(
             type=Value("Point"),
-            coordinates=JSONArray(Cast("longitude", FloatField()), Cast("latitude", FloatField())),
+            coordinates=JSONTextArray(
+                Cast("longitude", FloatField()), Cast("latitude", FloatField())
+            ),
         ),
-        properties=JSONObject(
+        properties=JSONTextObject(
             name=F("display_name"),
             url=Concat(Value(prefix), F("slug"), Value(suffix), output_field=CharField()),
             kind=F("kind"),
-            kind_label=_labels("kind", kinds),
             country=F("country"),
-            country_name=_labels("country", countries),
             city=F("city"),
             website=F("website"),
             committed=F("committed"),
@@ -145,6 +159,8 @@ def geojson_bytes(filters: MapFilters, *, site_url: str, totals) -> bytes:
     rows = (
         initiative_rows(filters, located_only=True)
         .annotate(feature=Cast(feature, TextField()))
+        # Creation order: stable for ETags and served by the primary key, no sort by name.
+        .order_by("id")
         .values_list("feature", flat=True)
     )
     head = b'{"type":"FeatureCollection","totals":' + orjson.dumps(totals_dict(totals))
@@ -160,6 +176,10 @@ def totals_dict(totals) -> dict:
         "supporters": totals.supporters,
         "goal": totals.goal,
     }
+
+
+def kind_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in InitiativeKind.choices}
 
 
 def country_choices() -> list[tuple[str, str]]:

@@ -35,9 +35,12 @@ from . import conf
 from .forms import MapFilterForm
 from .selectors import (
     MapFilters,
+    country_choices,
+    filtered_initiatives,
     geojson_bytes,
     initiative_rows,
     initiative_url_pattern,
+    kind_labels,
     totals_dict,
 )
 
@@ -78,9 +81,14 @@ def _filtered_url(name: str, filters: MapFilters) -> str:
     return reverse(name) + (f"?{query}" if query else "")
 
 
-def _map_context(request: HttpRequest, filters: MapFilters) -> dict:
+def _map_context(
+    request: HttpRequest, filters: MapFilters, countries: list[tuple[str, str]]
+) -> dict:
     return {
         "filters": filters,
+        # The open data carries codes; the script shows these names in the visitor's language.
+        "kind_labels_json": orjson.dumps(kind_labels()).decode(),
+        "country_names_json": orjson.dumps(dict(countries)).decode(),
         "initiatives_url": _filtered_url("europemap:geojson", filters),
         "countries_url": static("europemap/europe-countries.geojson"),
         "tile_url": conf.tile_url(),
@@ -100,10 +108,11 @@ def _allow_tiles(response: HttpResponse) -> HttpResponse:
 def map_page(request: HttpRequest) -> HttpResponse:
     form = MapFilterForm(request.GET or None)
     filters = form.filters()
-    context = _map_context(request, filters)
+    countries = [choice for choice in form.fields["country"].choices if choice[0]]
+    context = _map_context(request, filters, countries)
     context.update(
         form=form,
-        shown=initiative_rows(filters).count(),
+        shown=filtered_initiatives(filters).count(),
         list_url=_filtered_url("europemap:list", filters),
         csv_url=_filtered_url("europemap:csv", filters),
     )
@@ -194,7 +203,7 @@ def totals_page(request: HttpRequest) -> HttpResponse:
 @xframe_options_exempt
 def widget(request: HttpRequest) -> HttpResponse:
     """A page other sites may frame: the totals and a small map, nothing else."""
-    context = _map_context(request, MapFilters())
+    context = _map_context(request, MapFilters(), country_choices())
     context["map_url"] = settings.SITE_URL + reverse("europemap:map")
     response = render(request, "europemap/widget.html", context)
     _allow_tiles(response)

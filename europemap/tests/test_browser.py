@@ -76,7 +76,9 @@ def test_the_map_draws_europe_with_markers_clusters_and_popups(live_server, page
     link = page.locator(".leaflet-popup a.map-popup__title")
     assert link.inner_text() == "Hansa Badges"
     assert link.get_attribute("href").endswith("/initiatives/hansa-badges/")
-    assert "500 badges committed, 3 achieved" in page.locator(".leaflet-popup").inner_text()
+    popup = page.locator(".leaflet-popup").inner_text()
+    assert "500 badges committed, 3 achieved" in popup
+    assert "Network · Tallinn, Estonia" in popup
 
 
 def test_clicking_a_cluster_zooms_in_and_splits_it(live_server, page, crowded_campaign):

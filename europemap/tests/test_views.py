@@ -40,6 +40,16 @@ def test_map_page_shows_totals_filters_and_the_map_element(client, campaign):
     assert response["X-Frame-Options"] == "DENY"
 
 
+def test_map_page_hands_the_script_labels_in_the_visitors_language(client, campaign):
+    html = client.get("/map/", headers={"accept-language": "fr"}).content.decode()
+    match = re.search(r'data-country-names="([^"]*)"', html)
+    names = orjson.loads(match.group(1).replace("&quot;", '"'))
+    assert names == {"EE": "Estonie", "ES": "Espagne", "FR": "France", "DE": "Allemagne"}
+    match = re.search(r'data-kind-labels="([^"]*)"', html)
+    kinds = orjson.loads(match.group(1).replace("&quot;", '"'))
+    assert kinds["school"] == "École"
+
+
 def test_map_page_filters_are_passed_to_the_data(client, campaign):
     response = client.get("/map/", {"country": "FR", "kind": "school"})
     html = response.content.decode()
@@ -111,7 +121,7 @@ def test_geojson_has_located_public_initiatives_with_their_figures(client, campa
     assert hansa["properties"]["url"] == "http://127.0.0.1:8000/initiatives/hansa-badges/"
     assert hansa["properties"]["committed"] == 500
     assert hansa["properties"]["achieved"] == 3
-    assert hansa["properties"]["country_name"] == "Estonia"
+    assert hansa["properties"]["country"] == "EE"
     totals = campaign_totals()
     assert data["totals"] == {
         "initiatives": 5,

@@ -36,8 +36,10 @@
       title.rel = "noopener";
     }
     box.appendChild(title);
-    var place = [properties.city, properties.country_name].filter(Boolean).join(", ");
-    box.appendChild(text("p", "map-popup__meta", [properties.kind_label, place].filter(Boolean).join(" · ")));
+    var country = labels.countries[properties.country] || properties.country;
+    var kind = labels.kinds[properties.kind] || properties.kind;
+    var place = [properties.city, country].filter(Boolean).join(", ");
+    box.appendChild(text("p", "map-popup__meta", [kind, place].filter(Boolean).join(" · ")));
     box.appendChild(
       text(
         "p",
@@ -48,6 +50,14 @@
       )
     );
     return box;
+  }
+
+  function parseLabels(value) {
+    try {
+      return JSON.parse(value || "{}");
+    } catch (error) {
+      return {};
+    }
   }
 
   function pinIcon(properties) {
@@ -88,6 +98,8 @@
       committedAchieved: data.labelCommittedAchieved,
       cluster: data.labelCluster,
       target: data.linkTarget || "",
+      kinds: parseLabels(data.kindLabels),
+      countries: parseLabels(data.countryNames),
     };
     var mini = data.mode === "mini";
     var map = L.map(element, {
