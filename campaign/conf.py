@@ -1,5 +1,8 @@
-"""Campaign settings: a Django setting when the project defines one, else the environment
-variable of the same name (documented in docs/campaign.md), else the default."""
+"""Campaign settings from the deployment: a Django setting when the project defines one, else the
+environment variable of the same name (documented in docs/campaign.md), else the default.
+
+These are the defaults: what platform administrators set on the campaign settings page
+(`CampaignSettings`, read by `campaign.counting` and `campaign.selectors`) wins over them."""
 
 import os
 
@@ -19,6 +22,14 @@ def goal() -> int:
         return max(int(_setting("CAMPAIGN_GOAL", "1000000").replace("_", "")), 0)
     except ValueError:
         return 1_000_000
+
+
+def next_goal() -> int:
+    """The goal once the first is reached (CAMPAIGN_NEXT_GOAL, default ten million; 0: none)."""
+    try:
+        return max(int(_setting("CAMPAIGN_NEXT_GOAL", "10000000").replace("_", "")), 0)
+    except ValueError:
+        return 10_000_000
 
 
 def supporter_badge() -> str:

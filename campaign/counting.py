@@ -40,6 +40,7 @@ from . import conf
 from .models import (
     AchievedMonth,
     AwardTally,
+    CampaignSettings,
     ExternalReport,
     Initiative,
     InitiativeCounter,
@@ -58,10 +59,19 @@ def max_age() -> timedelta:
 
 
 def supporter_badge_class_id() -> int | None:
+    """The supporter badge chosen on the settings page, else the one named by
+    CAMPAIGN_SUPPORTER_BADGE (a public id), else None (no supporters are counted)."""
+    chosen = (
+        CampaignSettings.objects.filter(pk=CampaignSettings.SINGLETON_ID)
+        .values_list("supporter_badge_id", flat=True)
+        .first()
+    )
+    if chosen is not None:
+        return chosen
     try:
         public_id = uuid.UUID(conf.supporter_badge())
     except ValueError:
-        return None  # unset or malformed: no supporters are counted
+        return None  # unset or malformed
     return BadgeClass.objects.filter(public_id=public_id).values_list("id", flat=True).first()
 
 

@@ -267,3 +267,138 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("The system that will report with this token, for example “Moodle”."),
     )
+
+
+class InitiativeEditForm(InitiativeForm):
+    """The initiative's page details changed by its proposer or managers: one name and
+    description field pair per site language for the translations, a box to remove the logo.
+    Name and type are read-only when the person may not change them (services decide)."""
+
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def __init__(self, *args, initiative: Initiative, reviewed_fields_editable: bool, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                **{
+                    name: getattr(initiative, name)
+                    for name in (
+                        "name",
+                        "kind",
+                        "language",
+                        "description",
+                        "country",
+                        "city",
+                        "website",
+                        "contact_name",
+                        "contact_email",
+                    )
+                },
+                "latitude": "" if initiative.latitude is None else str(initiative.latitude),
+                "longitude": "" if initiative.longitude is None else str(initiative.longitude),
+                **{
+                    f"translation_{code}_{key}": texts.get(key, "")
+                    for code, texts in (initiative.translations or {}).items()
+                    for key in ("name", "description")
+                },
+            },
+        )
+        super().__init__(*args, organisations=None, **kwargs)
+        for name in ("translation_language", "translation_name", "translation_description"):
+            del self.fields[name]
+        self.translation_languages = []
+        for code, language_name in settings.LANGUAGES:
+            self.fields[f"translation_{code}_name"] = forms.CharField(
+                label=_("Name in %(language)s") % {"language": language_name},
+                max_length=200,
+                required=False,
+            )
+            self.fields[f"translation_{code}_description"] = forms.CharField(
+                label=_("Description in %(language)s") % {"language": language_name},
+                max_length=5000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+            self.translation_languages.append(
+                (
+                    language_name,
+                    self[f"translation_{code}_name"],
+                    self[f"translation_{code}_description"],
+                )
+            )
+        self.fields["logo"].help_text = _("PNG or SVG, at most 2 MB; replaces the current logo.")
+        if not initiative.logo:
+            del self.fields["remove_logo"]
+        if not reviewed_fields_editable:
+            for name in ("name", "kind"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Approved under this; the platform administrators can change it."
+                )
+
+    def clean(self):
+        return forms.Form.clean(self)
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        translations = {
+            code: {
+                "name": data.get(f"translation_{code}_name", ""),
+                "description": data.get(f"translation_{code}_description", ""),
+            }
+            for code, _name in settings.LANGUAGES
+        }
+        logo = data.get("logo")
+        return {
+            "name": data["name"],
+            "kind": data["kind"],
+            "language": data["language"],
+            "description": data["description"],
+            "translations": translations,
+            "country": data["country"],
+            "city": data.get("city", ""),
+            "latitude": data.get("latitude", ""),
+            "longitude": data.get("longitude", ""),
+            "website": data.get("website", ""),
+            "contact_name": data.get("contact_name", ""),
+            "contact_email": data.get("contact_email", ""),
+            "logo": logo.read() if logo else None,
+            "remove_logo": bool(data.get("remove_logo")),
+        }
+
+
+class CampaignSettingsForm(forms.Form):
+    supporter_badge = forms.ModelChoiceField(
+        label=_("Supporter badge"),
+        queryset=BadgeClass.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label=_("None chosen here (the server's default)"),
+        help_text=_(
+            "Everyone who holds this badge counts as a supporter of the campaign, for example "
+            "the claimable “I support #BadgeEurope” badge."
+        ),
+    )
+    goal = forms.IntegerField(
+        label=_("Goal"),
+        min_value=1,
+        required=False,
+        help_text=_("Badges the campaign aims for first. Empty: the server's default."),
+    )
+    next_goal = forms.IntegerField(
+        label=_("Next goal"),
+        min_value=1,
+        required=False,
+        help_text=_("Shown once the first goal is reached. Empty: the server's default."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter_badge"].queryset = (
+            BadgeClass.objects.filter(archived_at__isnull=True)
+            .select_related("current_version", "organisation")
+            .order_by("organisation__name", "current_version__name")
+        )
+        self.fields["supporter_badge"].label_from_instance = lambda badge_class: (
+            f"{badge_class.current_version.name} ({badge_class.organisation.name})"
+        )

@@ -389,3 +389,42 @@ class AchievedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} {self.month:%Y-%m}: {self.count}"
+
+
+class CampaignSettings(models.Model):
+    """The campaign's settings that platform administrators change on the settings page: one
+    row (pk 1). An empty field falls back to the environment variable of the same meaning
+    (CAMPAIGN_SUPPORTER_BADGE, CAMPAIGN_GOAL, CAMPAIGN_NEXT_GOAL; see campaign/conf.py)."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    supporter_badge = models.ForeignKey(
+        "issuing.BadgeClass",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("supporter badge"),
+    )
+    goal = models.PositiveBigIntegerField(_("goal"), null=True, blank=True)
+    next_goal = models.PositiveBigIntegerField(_("next goal"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="campaign_settings_singleton"),
+        ]
+        verbose_name = _("campaign settings")
+        verbose_name_plural = _("campaign settings")
+
+    def __str__(self) -> str:
+        return "Campaign settings"
+
+    @classmethod
+    def load(cls) -> "CampaignSettings":
+        """The row, unsaved and empty when nobody changed the settings yet."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()

@@ -18,6 +18,7 @@ from . import conf, counting
 from .models import (
     AchievedMonth,
     AwardTally,
+    CampaignSettings,
     ExternalReport,
     Initiative,
     InitiativeStatus,
@@ -73,7 +74,8 @@ class CampaignTotals:
     achieved: int
     achieved_external: int
     supporters: int
-    goal: int
+    goal: int  # the goal being worked towards: the first, then the next once it is reached
+    next_goal: int = 0  # the goal after `goal` (0: none)
 
     @property
     def percent_of_goal(self) -> float:
@@ -90,6 +92,29 @@ def supporters_count() -> int:
     )
 
 
+def campaign_settings() -> CampaignSettings:
+    """The settings row (unsaved and empty when never changed)."""
+    return CampaignSettings.load()
+
+
+def campaign_goals() -> tuple[int, int]:
+    """(first goal, next goal): the settings page's values, else CAMPAIGN_GOAL and
+    CAMPAIGN_NEXT_GOAL."""
+    row = CampaignSettings.load()
+    first = row.goal if row.goal is not None else conf.goal()
+    second = row.next_goal if row.next_goal is not None else conf.next_goal()
+    return first, second
+
+
+def current_goal(achieved: int) -> tuple[int, int]:
+    """(goal being worked towards, the one after it or 0): the next goal replaces the first
+    once the first is reached."""
+    first, second = campaign_goals()
+    if second > first and first and achieved >= first:
+        return second, 0
+    return first, second if second > first else 0
+
+
 def campaign_totals() -> CampaignTotals:
     counters_refresh_if_stale()
     row = Initiative.objects.filter(status=InitiativeStatus.APPROVED).aggregate(
@@ -98,13 +123,15 @@ def campaign_totals() -> CampaignTotals:
         achieved=Coalesce(Sum("counter__achieved"), 0),
         achieved_external=Coalesce(Sum("counter__achieved_external"), 0),
     )
+    goal, next_goal = current_goal(row["achieved"])
     return CampaignTotals(
         initiatives=row["initiatives"],
         committed=row["committed"],
         achieved=row["achieved"],
         achieved_external=row["achieved_external"],
         supporters=supporters_count(),
-        goal=conf.goal(),
+        goal=goal,
+        next_goal=next_goal,
     )
 
 

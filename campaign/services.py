@@ -22,8 +22,9 @@ from audit.services import audit_record
 from issuing.images import clean_badge_image
 from issuing.models import BadgeClass
 
-from . import countries, selectors
+from . import countries, emails, selectors
 from .models import (
+    CampaignSettings,
     ExternalReport,
     Initiative,
     InitiativeKind,
@@ -38,7 +39,7 @@ MAX_PLEDGE = 1_000_000_000
 MAX_REPORT = 100_000_000
 LANGUAGES_ACCEPTED = {"en", "fr", "de", "it", "es", "fi", "et", "lv", "lt", "pl", "cs", "sk"}
 # Paths of campaign pages under /initiatives/ that a slug must not shadow.
-RESERVED_SLUGS = {"propose", "review", "mine", "support", "new", "api"}
+RESERVED_SLUGS = {"propose", "review", "mine", "support", "new", "api", "settings"}
 # A second identical proposal or pledge within this time is the same form sent twice.
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 TOKEN_PREFIX = "bei_"  # noqa: S105 - a public prefix that makes leaked tokens recognisable
@@ -259,6 +260,7 @@ def initiative_review(
             data={"reason": reason} if reason else {},
         )
         _refresh_counter_after_commit(initiative)
+        emails.initiative_reviewed(actor=actor, initiative=initiative)
     return initiative
 
 
@@ -274,6 +276,100 @@ def initiative_withdraw(*, actor, initiative: Initiative) -> Initiative:
         initiative.status = InitiativeStatus.WITHDRAWN
         initiative.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="initiative.withdrawn", target=initiative)
+    return initiative
+
+
+# What a change of these fields records in the audit log besides their names.
+LOCATION_FIELDS = ("country", "city", "latitude", "longitude")
+# Fields only platform administrators change once the initiative is approved (see
+# docs/campaign.md, "Editing"): the name and type are what the reviewers approved.
+REVIEWED_FIELDS = ("name", "kind")
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "language",
+    "description",
+    "translations",
+    *LOCATION_FIELDS,
+    "website",
+    "contact_name",
+    "contact_email",
+)
+
+
+def can_change_reviewed_fields(actor, initiative: Initiative) -> bool:
+    """Name and type: platform administrators always, the proposer until the review."""
+    return selectors.is_platform_admin(actor) or initiative.status == InitiativeStatus.PROPOSED
+
+
+def _location(initiative: Initiative) -> dict:
+    return {
+        "country": initiative.country,
+        "city": initiative.city,
+        "latitude": None if initiative.latitude is None else str(initiative.latitude),
+        "longitude": None if initiative.longitude is None else str(initiative.longitude),
+    }
+
+
+def initiative_update(
+    *,
+    actor,
+    initiative: Initiative,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+    **fields,
+) -> Initiative:
+    """The proposer, the administrators of its organisations and platform administrators change
+    an initiative's description, translations, location, website, logo and contact. Its name and
+    type change without a new review only by a platform administrator once it is approved.
+    Fields not given keep their value. Audit-logged with the names of the changed fields and the
+    old and new location."""
+    _require_manager(actor, initiative)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    if initiative.status in {InitiativeStatus.REJECTED, InitiativeStatus.WITHDRAWN}:
+        raise ValidationError(_("This initiative can no longer be changed."))
+    current = {name: getattr(initiative, name) for name in EDITABLE_FIELDS}
+    cleaned = _clean_initiative_fields({**current, **fields})
+    if not can_change_reviewed_fields(actor, initiative):
+        errors = {
+            name: _(
+                "The initiative was approved under this %(field)s; ask the platform "
+                "administrators to change it."
+            )
+            % {"field": Initiative._meta.get_field(name).verbose_name}
+            for name in REVIEWED_FIELDS
+            if cleaned[name] != current[name]
+        }
+        if errors:
+            raise ValidationError(errors)
+    with transaction.atomic():
+        initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        before = _location(initiative)
+        changed = [name for name in EDITABLE_FIELDS if cleaned[name] != getattr(initiative, name)]
+        for name in changed:
+            setattr(initiative, name, cleaned[name])
+        old_logo = initiative.logo.name if initiative.logo else ""
+        if logo:
+            try:
+                _store_logo(initiative, logo)
+            except ValidationError as error:
+                raise ValidationError({"logo": error.messages}) from error
+            changed.append("logo")
+        elif remove_logo and old_logo:
+            initiative.logo = ""
+            changed.append("logo")
+        if not changed:
+            return initiative
+        initiative.save(update_fields=[*changed, "updated_at"])
+        data: dict = {"fields": changed}
+        if set(changed) & set(LOCATION_FIELDS):
+            data["location"] = {"from": before, "to": _location(initiative)}
+        audit_record(actor=actor, action="initiative.updated", target=initiative, data=data)
+        if "logo" in changed and old_logo and old_logo != initiative.logo.name:
+            storage = initiative.logo.storage
+            transaction.on_commit(lambda: storage.delete(old_logo), robust=True)
     return initiative
 
 
@@ -330,6 +426,7 @@ def join_request_create(
                 target=initiative,
                 organisation=organisation,
             )
+            emails.join_requested(actor=actor, join_request=join_request)
     except IntegrityError as exc:
         raise ValidationError(
             _("This organisation has already asked to join; the request awaits a decision.")
@@ -363,6 +460,7 @@ def join_request_decide(
             organisation=join_request.organisation,
             data={"reason": reason} if reason else {},
         )
+        emails.join_decided(actor=actor, join_request=join_request)
     return join_request
 
 
@@ -613,3 +711,92 @@ def external_report_create(
             code="conflict",
         )
     return existing, False
+
+
+# --- Campaign settings -----------------------------------------------------------------------
+
+MAX_GOAL = 10_000_000_000
+
+
+def _supporter_tally_after_commit(badge_class: BadgeClass | None) -> None:
+    """The supporter badge's organisation is counted from now on: build its tally."""
+    if badge_class is None:
+        return
+    from .counting import tally_mark_dirty
+
+    organisation_id = badge_class.organisation_id
+    transaction.on_commit(lambda: tally_mark_dirty(organisation_id), robust=True)
+
+
+def campaign_settings_update(
+    *, actor, supporter_badge: BadgeClass | None, goal: int | None, next_goal: int | None
+) -> CampaignSettings:
+    """A platform administrator chooses the supporter badge and the goals. An empty value
+    (None) falls back to the environment variable (docs/campaign.md, "Settings")."""
+    _require_platform_admin(actor)
+    errors: dict[str, str] = {}
+    for field, value in (("goal", goal), ("next_goal", next_goal)):
+        if value is not None and (not isinstance(value, int) or not 1 <= value <= MAX_GOAL):
+            errors[field] = _("Enter a number of badges between 1 and %(max)s.") % {
+                "max": f"{MAX_GOAL:,}"
+            }
+    if not errors and goal is not None and next_goal is not None and next_goal <= goal:
+        errors["next_goal"] = _("The next goal must be larger than the first.")
+    if supporter_badge is not None and supporter_badge.archived_at is not None:
+        errors["supporter_badge"] = _("This badge class is archived; choose another.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row, _created = CampaignSettings.objects.select_for_update().get_or_create(
+            pk=CampaignSettings.SINGLETON_ID
+        )
+        before = {
+            "supporter_badge": row.supporter_badge_id,
+            "goal": row.goal,
+            "next_goal": row.next_goal,
+        }
+        row.supporter_badge = supporter_badge
+        row.goal = goal
+        row.next_goal = next_goal
+        row.updated_by = actor
+        row.save()
+        after = {
+            "supporter_badge": row.supporter_badge_id,
+            "goal": row.goal,
+            "next_goal": row.next_goal,
+        }
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="campaign.settings_changed",
+                data={
+                    "supporter_badge": str(supporter_badge.public_id) if supporter_badge else None,
+                    "goal": goal,
+                    "next_goal": next_goal,
+                },
+            )
+        if before["supporter_badge"] != after["supporter_badge"]:
+            _supporter_tally_after_commit(supporter_badge)
+    return row
+
+
+def supporter_badge_register(*, badge_class: BadgeClass) -> bool:
+    """Make `badge_class` the campaign's supporter badge unless a platform administrator already
+    chose one: for the demo and deployment scripts (a system action, audited without actor).
+    Returns whether it was registered."""
+    with transaction.atomic():
+        row, _created = CampaignSettings.objects.select_for_update().get_or_create(
+            pk=CampaignSettings.SINGLETON_ID
+        )
+        if row.supporter_badge_id is not None:
+            return False
+        row.supporter_badge = badge_class
+        row.save(update_fields=["supporter_badge", "updated_at"])
+        audit_record(
+            actor=None,
+            action="campaign.supporter_badge_registered",
+            organisation=badge_class.organisation,
+            data={"supporter_badge": str(badge_class.public_id)},
+        )
+        _supporter_tally_after_commit(badge_class)
+    return True

@@ -11,7 +11,9 @@ urlpatterns = [
     path("support/", views.support, name="support"),
     path("review/", views.review, name="review"),
     path("review/<slug:slug>/", views.review_decide, name="review_decide"),
+    path("settings/", views.campaign_settings, name="settings"),
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/edit/", views.edit, name="edit"),
     path("<slug:slug>/logo", views.logo, name="logo"),
     path("<slug:slug>/pledge/", views.pledge, name="pledge"),
     path(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from issuing.charts import bar_chart
 from issuing.models import BadgeClass
 
-from . import countries, forms, selectors, services
+from . import conf, counting, countries, forms, selectors, services
 from .models import JoinRequest, Pledge, ReportToken
 
 
@@ -126,6 +126,72 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "is_proposer": request.user.is_authenticated
             and initiative.proposed_by_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = _initiative_or_404(request, slug)
+    _require_manager(request, initiative)
+    form = forms.InitiativeEditForm(
+        request.POST or None,
+        request.FILES or None,
+        initiative=initiative,
+        reviewed_fields_editable=services.can_change_reviewed_fields(request.user, initiative),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.initiative_update(
+                actor=request.user, initiative=initiative, **form.service_fields()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The initiative was saved."))
+            return redirect("campaign:detail", slug=initiative.slug)
+    return render(request, "campaign/edit.html", {"initiative": initiative, "form": form})
+
+
+@login_required
+def campaign_settings(request: HttpRequest) -> HttpResponse:
+    if not selectors.is_platform_admin(request.user):
+        raise PermissionDenied
+    row = selectors.campaign_settings()
+    form = forms.CampaignSettingsForm(
+        request.POST or None,
+        initial={
+            "supporter_badge": row.supporter_badge.public_id if row.supporter_badge else None,
+            "goal": row.goal,
+            "next_goal": row.next_goal,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_settings_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The campaign settings were saved."))
+            return redirect("campaign:settings")
+    supporter_id = counting.supporter_badge_class_id()
+    return render(
+        request,
+        "campaign/settings.html",
+        {
+            "form": form,
+            "totals": selectors.campaign_totals(),
+            "goals": selectors.campaign_goals(),
+            "supporter_badge": BadgeClass.objects.select_related("current_version", "organisation")
+            .filter(pk=supporter_id)
+            .first()
+            if supporter_id
+            else None,
+            "defaults": {
+                "supporter_badge": conf.supporter_badge(),
+                "goal": conf.goal(),
+                "next_goal": conf.next_goal(),
+            },
         },
     )
 
