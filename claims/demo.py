@@ -1,9 +1,11 @@
 """The claims part of the demo world: the Badge Europe campaign's own organisation with its
-"I support #BadgeEurope" badge, open for anyone to claim. Idempotent."""
+"I support #BadgeEurope" badge, open for anyone to claim and registered as the campaign's
+supporter badge (unless a platform administrator chose another). Idempotent."""
 
 from django.db import transaction
 
 from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from campaign.services import supporter_badge_register
 from issuing import designer, services
 from issuing.models import BadgeClass
 
@@ -70,6 +72,8 @@ def load_claims_demo() -> list[str]:
         claimable = ClaimableBadge.objects.filter(badge_class=badge_class).first()
         if claimable is None:
             claimable = claimable_configure(actor=owner, badge_class=badge_class, enabled=True)
+        # Its holders are the campaign's supporters (the totals page counts them).
+        supporter_badge_register(badge_class=badge_class)
     return [
         f"Claimable badge: {BADGE_NAME} at {links.claim_url(claimable)} "
         f"(badge class {badge_class.public_id})"
