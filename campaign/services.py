@@ -328,6 +328,7 @@ def initiative_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    initiative.refresh_from_db()
     if initiative.status in {InitiativeStatus.REJECTED, InitiativeStatus.WITHDRAWN}:
         raise ValidationError(_("This initiative can no longer be changed."))
     current = {name: getattr(initiative, name) for name in EDITABLE_FIELDS}
@@ -346,6 +347,8 @@ def initiative_update(
             raise ValidationError(errors)
     with transaction.atomic():
         initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        if initiative.status in {InitiativeStatus.REJECTED, InitiativeStatus.WITHDRAWN}:
+            raise ValidationError(_("This initiative can no longer be changed."))
         before = _location(initiative)
         changed = [name for name in EDITABLE_FIELDS if cleaned[name] != getattr(initiative, name)]
         for name in changed:
