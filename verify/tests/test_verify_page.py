@@ -128,3 +128,21 @@ def test_throttle_per_address(client, db, settings):
     assert "wait a few minutes" in third.content.decode()
     other = Client(REMOTE_ADDR="192.0.2.7")
     assert other.post(URL, {"text": "{}"}).status_code == 200
+
+
+def test_our_own_urls_are_answered_in_process(client, award):
+    from issuing import links
+
+    for url in (links.credential_url(award.public_id), links.assertion_url(award.public_id)):
+        result = post(client, text=url, email="kadri.tamm@example.org").context["result"]
+        assert result["verdict"] == "valid", url
+        assert result["recipient"] == "passed"
+        assert result["checks"][0]["id"] == "input.fetch"
+
+
+def test_a_private_address_is_not_visited(client, db):
+    result = post(client, text="http://10.1.2.3/assertions/1").context["result"]
+    assert result["verdict"] == "error"
+    row = result["checks"][0]
+    assert row["code"] == "fetch.address_refused"
+    assert "private network" in row["explanation"]
