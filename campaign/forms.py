@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,6 +23,13 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _language_name(code: str) -> str:
+    try:
+        return translation.get_language_info(code)["name_local"]
+    except KeyError:
+        return code
 
 
 def _language_choices():
@@ -304,8 +311,16 @@ class InitiativeEditForm(InitiativeForm):
             },
         )
         super().__init__(*args, organisations=None, **kwargs)
+        self.initiative = initiative
         for name in ("translation_language", "translation_name", "translation_description"):
             del self.fields[name]
+        site_languages = {code for code, _name in settings.LANGUAGES}
+        if initiative.language not in site_languages:
+            # A description in a language the site does not speak (the demo's Estonian) keeps it.
+            self.fields["language"].choices = [
+                *self.fields["language"].choices,
+                (initiative.language, _language_name(initiative.language)),
+            ]
         self.translation_languages = []
         for code, language_name in settings.LANGUAGES:
             self.fields[f"translation_{code}_name"] = forms.CharField(
@@ -341,13 +356,17 @@ class InitiativeEditForm(InitiativeForm):
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
-        translations = {
-            code: {
-                "name": data.get(f"translation_{code}_name", ""),
-                "description": data.get(f"translation_{code}_description", ""),
+        # Translations into languages the form does not show are kept as they are.
+        translations = dict(self.initiative.translations or {})
+        translations.update(
+            {
+                code: {
+                    "name": data.get(f"translation_{code}_name", ""),
+                    "description": data.get(f"translation_{code}_description", ""),
+                }
+                for code, _name in settings.LANGUAGES
             }
-            for code, _name in settings.LANGUAGES
-        }
+        )
         logo = data.get("logo")
         return {
             "name": data["name"],

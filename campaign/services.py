@@ -37,7 +37,13 @@ from .models import (
 
 MAX_PLEDGE = 1_000_000_000
 MAX_REPORT = 100_000_000
-LANGUAGES_ACCEPTED = {"en", "fr", "de", "it", "es", "fi", "et", "lv", "lt", "pl", "cs", "sk"}
+# The official languages of the EU and a few more of Europe's (ISO 639-1): a description may be
+# in any of them, even when the site itself does not speak it.
+LANGUAGES_ACCEPTED = {
+    *("bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it"),
+    *("lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"),
+    *("ca", "eu", "gl", "is", "lb", "no", "sq", "sr", "mk", "bs", "uk", "tr"),
+}
 # Paths of campaign pages under /initiatives/ that a slug must not shadow.
 RESERVED_SLUGS = {"propose", "review", "mine", "support", "new", "api", "settings"}
 # A second identical proposal or pledge within this time is the same form sent twice.

@@ -157,3 +157,36 @@ def test_detail_page_links_managers_to_editing_and_everyone_to_the_map(client, w
     assert edit not in page and reverse("campaign:support") in page
     client.force_login(w.proposer)
     assert edit in client.get(url).text
+
+
+def test_a_description_in_a_language_the_site_does_not_speak_survives_an_edit(client, w):
+    """The demo's initiatives are described in Estonian, Polish, Dutch…: the page must neither
+    switch the language to English nor drop translations it shows no fields for."""
+    w.initiative.language = "et"
+    w.initiative.description = "Märgid Läänemere rannikule."
+    w.initiative.translations = {
+        "en": {"name": "Hansa Badges", "description": "Badges for the Baltic coast."},
+        "lv": {"name": "Hanzas nozīmītes", "description": "Nozīmītes Baltijas krastam."},
+    }
+    w.initiative.save()
+    client.force_login(w.proposer)
+    url = reverse("campaign:edit", args=[w.initiative.slug])
+    page = client.get(url)
+    assert page.context["form"]["language"].value() == "et"
+    assert '<option value="et" selected>' in page.text
+    response = client.post(
+        url,
+        form_data(
+            w.initiative,
+            city="Tartu",
+            translation_en_name="Hansa Badges",
+            translation_en_description="Badges for the whole Baltic coast.",
+        ),
+    )
+    assert response.status_code == 302
+    initiative = Initiative.objects.get(pk=w.initiative.pk)
+    assert initiative.language == "et"
+    assert initiative.translations == {
+        "en": {"name": "Hansa Badges", "description": "Badges for the whole Baltic coast."},
+        "lv": {"name": "Hanzas nozīmītes", "description": "Nozīmītes Baltijas krastam."},
+    }
