@@ -363,6 +363,10 @@ def run(args, name: str) -> int:
     import django
 
     django.setup()
+    # Import every view now: a broken import fails here, not after twenty minutes of seeding.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
