@@ -382,6 +382,11 @@ def passport_badge_import_create(
     fields = dict(snapshot)
     fields["name"] = (fields.get("name") or _("Untitled badge"))[:500]
     fields["issuer_name"] = (fields.get("issuer_name") or "")[:500]
+    # Addresses from a foreign badge may be DIDs, URNs or worse: only http(s) ones are kept
+    # (they become links); the badge itself is never refused for them.
+    for name in ("issuer_url", "image_url"):
+        fields[name] = _web_address(fields.get(name))
+    source_url = _web_address(source_url)
     image = fields.pop("image", None)
     now = timezone.now()
     badge = PassportBadge(
@@ -409,6 +414,13 @@ def passport_badge_import_create(
         data={"format": original_format, "status": badge.verification_status},
     )
     return badge
+
+
+def _web_address(value) -> str:
+    from .display import safe_url
+
+    url = safe_url(value)
+    return url if len(url) <= 2000 else ""
 
 
 def _extension(image) -> str:

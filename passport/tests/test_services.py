@@ -238,3 +238,19 @@ def test_profile_handles(w):
     for bad in ("ab", "admin", "x" * 51, "---"):
         with pytest.raises(ValidationError):
             services.passport_profile_update(actor=w.other, handle=bad, enabled=True)
+
+
+def test_import_keeps_only_web_addresses(w):
+    badge = _import(
+        w,
+        source_url="javascript:alert(1)",
+        snapshot={
+            "name": "Imported",
+            "issuer_url": "did:web:issuer.example.org",
+            "image_url": "https://issuer.example.org/" + "x" * 2100,
+        },
+    )
+    assert (badge.issuer_url, badge.image_url, badge.source_url) == ("", "", "")
+    badge = _import(w, source_url="https://issuer.example.org/badge.json")
+    assert badge.source_url == "https://issuer.example.org/badge.json"
+    assert badge.issuer_url == "https://elsewhere.example.org"
