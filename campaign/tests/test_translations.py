@@ -12,12 +12,14 @@ from badgeeurope.tests import catalogue_checks
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
+# Strings only the campaign translates: one that other catalogues share (the navigation's
+# "Pledge your support") is rendered from whichever catalogue Django loads first.
 EXPECTED = {
-    "fr": ("Pledge your support", "Engagez votre soutien"),
-    "de": ("Pledge your support", "Sagen Sie Ihre Unterstützung zu"),
-    "it": ("Pledge your support", "Si impegni a sostenerci"),
-    "es": ("Pledge your support", "Comprometa su apoyo"),
-    "fi": ("Pledge your support", "Lupaa tukesi"),
+    "fr": ("My initiatives", "Mes initiatives"),
+    "de": ("My initiatives", "Meine Initiativen"),
+    "it": ("My initiatives", "Le mie iniziative"),
+    "es": ("My initiatives", "Mis iniciativas"),
+    "fi": ("My initiatives", "Omat aloitteet"),
 }
 BADGES = {
     "fr": [(1, "1 badge"), (4, "4 badges")],

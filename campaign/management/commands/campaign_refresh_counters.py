@@ -2,7 +2,7 @@ import threading
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils.translation import gettext_lazy as _
 
 from campaign import counting
@@ -42,8 +42,7 @@ class Command(BaseCommand):
         done_runs = 0
         try:
             while True:
-                # A long-running loop must not keep a connection the database closed meanwhile.
-                close_old_connections()
+                _reconnect_if_needed()
                 try:
                     done = counting.counters_refresh_stale(older_than=older_than)
                 except Exception as error:
@@ -64,4 +63,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             return
         finally:
-            close_old_connections()
+            _reconnect_if_needed()
+
+
+def _reconnect_if_needed() -> None:
+    """A long-running loop must not keep a connection the database closed meanwhile. Inside a
+    transaction (a caller's, or a test's) the connection is left alone."""
+    if not connection.in_atomic_block:
+        close_old_connections()
