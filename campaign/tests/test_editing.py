@@ -190,3 +190,12 @@ def test_a_description_in_a_language_the_site_does_not_speak_survives_an_edit(cl
         "en": {"name": "Hansa Badges", "description": "Badges for the whole Baltic coast."},
         "lv": {"name": "Hanzas nozīmītes", "description": "Nozīmītes Baltijas krastam."},
     }
+
+
+def test_signed_in_people_reach_propose_and_support_from_the_account_menu(client, w):
+    mine = reverse("campaign:mine")
+    assert f'href="{mine}"' not in client.get(reverse("home")).text
+    client.force_login(w.someone)
+    assert f'href="{mine}"' in client.get(reverse("home")).text
+    page = client.get(mine).text
+    assert reverse("campaign:propose") in page and reverse("campaign:support") in page
