@@ -288,10 +288,11 @@ def award_email(
             "issued_at": award.issued_at,
             "expires_at": award.expires_at,
             "award_url": award_url,
+            # Sign-up, then the passport: opening it syncs the award in, pending acceptance.
             "passport_url": links.site()
             + reverse("account_signup")
             + "?"
-            + urlencode({"next": award_path}),
+            + urlencode({"next": reverse("passport:list")}),
             "linkedin_url": linkedin_add_url(
                 name=badge_name,
                 organisation_name=profile.name,
