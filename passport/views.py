@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from issuing import links
 from issuing.notifications import linkedin_add_url
-from issuing.verification import CHECK_LABELS, check_rows
+from openbadges.verify import Check, VerificationReport
+from verify import explanations
 
 from . import display, selectors, services
 from .forms import PassportFilterForm, ProfileForm, TagForm, VisibilityForm
@@ -78,31 +79,33 @@ def badge_list(request: HttpRequest) -> HttpResponse:
 # -- one badge ----------------------------------------------------------------------------------
 
 
-def _stored_checks(report: dict | None) -> list[dict]:
-    rows = []
-    for check in (report or {}).get("checks", []):
-        if isinstance(check, dict):
-            rows.append(
-                {
-                    "id": check.get("id", ""),
-                    "label": CHECK_LABELS.get(check.get("id"), check.get("id", "")),
-                    "outcome": check.get("outcome", ""),
-                    "message": check.get("message", ""),
-                }
-            )
-    return rows
+def _stored_report(report: dict | None) -> VerificationReport:
+    """The stored `VerificationReport.to_dict()` back as a report, so its checks are explained
+    like a live one's; malformed entries are skipped rather than shown half."""
+    checks = [
+        Check(
+            str(check.get("id", "")),
+            check.get("outcome", ""),
+            str(check.get("message", "")),
+            check.get("code") or None,
+        )
+        for check in (report or {}).get("checks", [])
+        if isinstance(check, dict) and check.get("id")
+    ]
+    return VerificationReport(checks=checks)
 
 
 def _verification(badge: PassportBadge) -> tuple[bool, list[dict], bool]:
     """(valid, checks, live): our own awards are verified now, as their award page does;
-    imported badges show their last stored verification."""
+    imported badges show their last stored verification. The checks carry the translated
+    explanations of `/verify/` (`verify.explanations.rows`), the library's English beside."""
     if badge.award_id is not None:
         from issuing.hosted import verification_report
 
         report = verification_report(badge.award)
-        return report.valid, check_rows(report), True
-    report = badge.verification_report or {}
-    return bool(report.get("valid")), _stored_checks(report), False
+        return report.valid, explanations.rows(report), True
+    stored = badge.verification_report or {}
+    return bool(stored.get("valid")), explanations.rows(_stored_report(stored)), False
 
 
 def _downloads(badge: PassportBadge, *, share_token: str | None) -> list[dict]:

@@ -68,3 +68,58 @@ def test_passport_page_in_french(client, w):
     assert "1 badge attend votre réponse." in body
     assert "En attente de votre réponse" in body
     assert "Waiting for your answer" not in body
+
+
+def _german(client, user):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    return client
+
+
+def _german_badge_page(client, w) -> str:
+    award_to(w, "kadri.tamm@example.org")
+    _german(client, w.learner).get(reverse("passport:list"))  # brings the award in
+    badge = w.learner.passport_badges.get()
+    return client.get(reverse("passport:detail", args=[badge.public_id])).content.decode()
+
+
+def test_import_page_in_german(client, w):
+    body = _german(client, w.learner).get(reverse("passport:import")).content.decode()
+    assert "Was Sie importieren können" in body
+    assert "Badge prüfen" in body
+    assert "What you can import" not in body
+    assert "Verify the badge" not in body
+
+
+def test_export_pages_in_german(client, w):
+    _german(client, w.learner)
+    body = client.get(reverse("passport_export:page")).content.decode()
+    assert "Was das Archiv enthält" in body
+    assert "Archiv herunterladen" in body
+    assert "What the archive holds" not in body
+    body = client.get(reverse("passport_export:import")).content.decode()
+    assert "Archiv importieren" in body
+    assert "Import an archive" not in body
+
+
+def test_archive_errors_in_german(client, w):
+    _german(client, w.learner)
+    body = client.post(reverse("passport_export:import")).content.decode()
+    assert "Wählen Sie das zu importierende Archiv." in body
+
+
+def test_evidence_slot_in_german(client, w):
+    body = _german_badge_page(client, w)
+    assert "Vom Lernenden hinzugefügt" in body
+    assert "Nachweise hinzufügen" in body
+    assert "Added by the learner" not in body
+
+
+def test_check_table_in_german(client, w):
+    """The check table explains each check in the page's language, as `/verify/` does; the
+    library's English stays only as the technical detail."""
+    body = _german_badge_page(client, w)
+    assert "Die Signatur ist gültig: Das Badge ist unverändert" in body
+    assert ">bestanden<" in body
+    assert "Technisches Detail" in body
+    assert "The signature is valid: the badge is unchanged" not in body
