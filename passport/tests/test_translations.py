@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from badgeeurope.tests import catalogue_checks
+from passport.models import BadgeSource, BadgeState, PassportBadge
 
 from .conftest import award_to
 
@@ -123,3 +124,40 @@ def test_check_table_in_german(client, w):
     assert ">bestanden<" in body
     assert "Technisches Detail" in body
     assert "The signature is valid: the badge is unchanged" not in body
+
+
+def test_stored_report_of_an_imported_badge_in_german(client, w):
+    """An imported badge shows its stored report; its failure is explained by code, and a
+    malformed stored entry is left out rather than breaking the page."""
+    badge = PassportBadge.objects.create(
+        owner=w.learner,
+        source=BadgeSource.IMPORTED,
+        state=BadgeState.ACCEPTED,
+        state_changed_at=timezone.now(),
+        original=b"{}",
+        original_format="json",
+        name="Imported Badge",
+        spec="ob3",
+        verification_status="revoked",
+        verification_report={
+            "valid": False,
+            "checks": [
+                {"id": "proof", "outcome": "passed", "message": "The signature is valid."},
+                {
+                    "id": "status.revocation",
+                    "outcome": "failed",
+                    "message": "Revoked by the issuer.",
+                    "code": "status.revoked",
+                },
+                "not a check",
+                {"outcome": "failed"},
+            ],
+        },
+    )
+    body = _german(client, w.learner).get(reverse("passport:detail", args=[badge.public_id]))
+    assert body.status_code == 200
+    body = body.content.decode()
+    assert "Der Aussteller hat dieses Badge widerrufen." in body
+    assert ">nicht bestanden<" in body
+    assert "The issuer has revoked this badge." not in body
+    assert body.count('<th scope="row">') == 2
