@@ -101,6 +101,8 @@ def test_export_pages_in_german(client, w):
     body = client.get(reverse("passport_export:import")).content.decode()
     assert "Archiv importieren" in body
     assert "Import an archive" not in body
+    # The noun, not the issuing app's verb "Archivieren" (issuing's catalogue is read first).
+    assert 'id="import-title">Archiv</h2>' in body
 
 
 def test_archive_errors_in_german(client, w):
