@@ -789,10 +789,13 @@ def campaign_settings_update(
     return row
 
 
-def supporter_badge_register(*, badge_class: BadgeClass) -> bool:
-    """Make `badge_class` the campaign's supporter badge unless a platform administrator already
-    chose one: for the demo and deployment scripts (a system action, audited without actor).
-    Returns whether it was registered."""
+def supporter_badge_register(*, actor=None, badge_class: BadgeClass) -> bool:
+    """Make `badge_class` the campaign's supporter badge unless one is chosen already: for the
+    demo and deployment scripts. `actor`, when given, must administer the badge's organisation
+    (the demo passes the campaign organisation's owner); None is a system action. Returns
+    whether it was registered."""
+    if actor is not None and not has_permission(actor, badge_class.organisation, CHANGE):
+        raise PermissionDenied(_("You may only register badges of organisations you administer."))
     with transaction.atomic():
         row, _created = CampaignSettings.objects.select_for_update().get_or_create(
             pk=CampaignSettings.SINGLETON_ID
@@ -802,7 +805,7 @@ def supporter_badge_register(*, badge_class: BadgeClass) -> bool:
         row.supporter_badge = badge_class
         row.save(update_fields=["supporter_badge", "updated_at"])
         audit_record(
-            actor=None,
+            actor=actor,
             action="campaign.supporter_badge_registered",
             organisation=badge_class.organisation,
             data={"supporter_badge": str(badge_class.public_id)},

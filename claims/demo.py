@@ -73,7 +73,7 @@ def load_claims_demo() -> list[str]:
         if claimable is None:
             claimable = claimable_configure(actor=owner, badge_class=badge_class, enabled=True)
         # Its holders are the campaign's supporters (the totals page counts them).
-        supporter_badge_register(badge_class=badge_class)
+        supporter_badge_register(actor=owner, badge_class=badge_class)
     return [
         f"Claimable badge: {BADGE_NAME} at {links.claim_url(claimable)} "
         f"(badge class {badge_class.public_id})"

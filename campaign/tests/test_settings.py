@@ -159,3 +159,13 @@ def test_refresh_command_loops_and_rebuilds_stale_tallies(w):
     # --every with --runs: the loop the dev script starts, stopped after its first round.
     call_command("campaign_refresh_counters", every=1, runs=1, verbosity=0)
     assert not TallyState.objects.get(organisation=w.organisation).pending
+
+
+def test_only_an_administrator_of_the_badges_organisation_registers_it(w):
+    with pytest.raises(services.PermissionDenied):
+        services.supporter_badge_register(actor=w.other_admin, badge_class=w.badges[0])
+    assert services.supporter_badge_register(actor=w.org_admin, badge_class=w.badges[0])
+    event = AuditEvent.objects.get(action="campaign.supporter_badge_registered")
+    assert event.actor == w.org_admin
+    assert not services.supporter_badge_register(actor=w.org_admin, badge_class=w.badges[1])
+    assert CampaignSettings.objects.get().supporter_badge == w.badges[0]
