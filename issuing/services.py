@@ -12,8 +12,9 @@ Awarding, for other apps:
 - `award_create(actor=…, badge_class=…, recipient_email=…, …)` → Award (signed and stored).
 - `awards_create_bulk(actor=…, badge_class=…, requests=[AwardRequest(…), …], source=…)` →
   BulkResult; one call per batch (≈1,000 rows): rows are validated, checked for duplicates and
-  idempotency keys, signed in memory and written with `bulk_create`. A row that fails is
-  reported by its position and does not stop the others.
+  idempotency keys, signed in memory holding no lock and written (COPY on PostgreSQL) under the
+  badge class lock after a re-check, so parallel workers only take turns for the write. A row
+  that fails is reported by its position and does not stop the others (docs/scale.md).
 """
 
 import json
