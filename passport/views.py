@@ -79,6 +79,12 @@ def badge_list(request: HttpRequest) -> HttpResponse:
 # -- one badge ----------------------------------------------------------------------------------
 
 
+# The recipient check runs only when someone gives an address to compare with; a passport badge
+# was matched to its owner's verified address when it came in, so "no address was given" would
+# only puzzle (the import page leaves it out for the same reason).
+SKIP_WHEN_SKIPPED = ("recipient",)
+
+
 def _stored_report(report: dict | None) -> VerificationReport:
     """The stored `VerificationReport.to_dict()` back as a report, so its checks are explained
     like a live one's; malformed entries are skipped rather than shown half."""
@@ -103,9 +109,10 @@ def _verification(badge: PassportBadge) -> tuple[bool, list[dict], bool]:
         from issuing.hosted import verification_report
 
         report = verification_report(badge.award)
-        return report.valid, explanations.rows(report), True
+        return report.valid, explanations.rows(report, skip=SKIP_WHEN_SKIPPED), True
     stored = badge.verification_report or {}
-    return bool(stored.get("valid")), explanations.rows(_stored_report(stored)), False
+    checks = explanations.rows(_stored_report(stored), skip=SKIP_WHEN_SKIPPED)
+    return bool(stored.get("valid")), checks, False
 
 
 def _downloads(badge: PassportBadge, *, share_token: str | None) -> list[dict]:

@@ -126,6 +126,8 @@ def test_check_table_in_german(client, w):
     assert ">bestanden<" in body
     assert "Technisches Detail" in body
     assert "The signature is valid: the badge is unchanged" not in body
+    # The owner's address was matched when the badge came in: no puzzling "no address given".
+    assert "Es wurde keine E-Mail-Adresse zum Vergleich angegeben." not in body
 
 
 def test_stored_report_of_an_imported_badge_in_german(client, w):
