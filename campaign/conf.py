@@ -45,3 +45,12 @@ def counter_max_age() -> int:
         return max(int(_setting("CAMPAIGN_COUNTER_MAX_AGE", "60")), 0)
     except ValueError:
         return 60
+
+
+def counter_sweep_batch() -> int:
+    """How many of the oldest tallies and counters one safety-net round rebuilds beyond what is
+    queued (CAMPAIGN_COUNTER_SWEEP_BATCH, default 100; 0: all of them)."""
+    try:
+        return max(int(_setting("CAMPAIGN_COUNTER_SWEEP_BATCH", "100")), 0)
+    except ValueError:
+        return 100

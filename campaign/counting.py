@@ -15,7 +15,8 @@ Design (see docs/campaign.md, "Counters"):
    commit and only queues a task; `TallyState.pending` makes a burst of batches queue one
    rebuild. Safety net: `counters_refresh_stale` (task, queued at most once per
    CAMPAIGN_COUNTER_MAX_AGE by the public selectors, and the `campaign_refresh_counters`
-   command) rebuilds everything older than that bound.
+   command) rebuilds what is queued or never counted and, per round, the oldest
+   CAMPAIGN_COUNTER_SWEEP_BATCH tallies and counters older than that bound.
 
 Rebuilds take a row lock on the state/counter row first, so two workers rebuilding the same
 organisation or initiative run one after the other and the last one reads the latest commit.
@@ -217,22 +218,37 @@ def initiative_counter_rebuild(initiative_id: int) -> InitiativeCounter | None:
         return counter
 
 
-def counters_refresh_stale(*, older_than: timedelta | None = None) -> dict[str, int]:
-    """Rebuild the tallies and counters older than `older_than` (default: the staleness bound),
-    queued or not. Returns how many of each were rebuilt."""
+def counters_refresh_stale(
+    *, older_than: timedelta | None = None, batch: int | None = None
+) -> dict[str, int]:
+    """The safety net: rebuild what is queued or never counted, and the `batch` oldest tallies
+    and counters older than `older_than` (default: the staleness bound; `batch` default:
+    CAMPAIGN_COUNTER_SWEEP_BATCH, 0 for all). Returns how many of each were rebuilt.
+
+    The hooks keep counters exact; this sweep only catches what they could not see (awards
+    written behind the services' back). It is bounded per round because with ten thousand
+    initiatives rebuilding every one each minute would never finish (≈ 50–80 ms each): a
+    round takes the oldest, so the whole platform is swept over successive rounds."""
     older_than = max_age() if older_than is None else older_than
+    batch = conf.counter_sweep_batch() if batch is None else batch
     limit = timezone.now() - older_than
-    fresh = set(
-        TallyState.objects.filter(pending=False, refreshed_at__gte=limit).values_list(
-            "organisation_id", flat=True
-        )
+    watched = watched_organisation_ids()
+    states = TallyState.objects.filter(organisation_id__in=watched)
+    queued = set(states.filter(pending=True).values_list("organisation_id", flat=True))
+    counted = set(
+        states.filter(refreshed_at__isnull=False).values_list("organisation_id", flat=True)
     )
-    organisations = sorted(watched_organisation_ids() - fresh)
+    stale = states.filter(pending=False, refreshed_at__lt=limit).order_by("refreshed_at")
+    stale_ids = stale.values_list("organisation_id", flat=True)
+    organisations = sorted(
+        queued | (watched - counted) | set(stale_ids[:batch] if batch else stale_ids)
+    )
     for organisation_id in organisations:
         organisation_tally_rebuild(organisation_id, cascade=False)
-    initiatives = set(
-        Initiative.objects.exclude(counter__updated_at__gte=limit).values_list("id", flat=True)
-    )
+    initiatives = set(Initiative.objects.filter(counter__isnull=True).values_list("id", flat=True))
+    old_counters = InitiativeCounter.objects.filter(updated_at__lt=limit).order_by("updated_at")
+    old_ids = old_counters.values_list("initiative_id", flat=True)
+    initiatives.update(old_ids[:batch] if batch else old_ids)
     if organisations:
         initiatives.update(
             Initiative.objects.filter(organisations__id__in=organisations).values_list(
@@ -247,4 +263,4 @@ def counters_refresh_stale(*, older_than: timedelta | None = None) -> dict[str, 
 def counters_rebuild_all() -> dict[str, int]:
     """Rebuild every tally and counter now (the `campaign_recount` command)."""
     AwardTally.objects.exclude(organisation_id__in=watched_organisation_ids()).delete()
-    return counters_refresh_stale(older_than=timedelta(0))
+    return counters_refresh_stale(older_than=timedelta(0), batch=0)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from campaign import counting, selectors
-from campaign.models import AchievedMonth, InitiativeCounter, Pledge
+from campaign.models import AchievedMonth, Initiative, InitiativeCounter, Pledge
 from issuing import services as issuing
 from issuing.models import Award
 from issuing.services import AwardRequest
@@ -202,6 +202,33 @@ def test_stale_counters_are_rebuilt_by_the_safety_net(w, today):
     assert done == {"organisations": 1, "initiatives": 1}
     assert assert_counters_equal(initiative).achieved == 1
     assert counting.counters_refresh_stale() == {"organisations": 0, "initiatives": 0}
+
+
+def test_a_safety_net_round_is_bounded_and_sweeps_the_oldest_first(w, today):
+    """With thousands of initiatives a round must not rebuild them all: it takes what was never
+    counted plus the `batch` oldest, and successive rounds reach every one."""
+    others = [
+        Initiative.objects.create(
+            slug=f"sweep-{n}", name=f"Sweep {n}", country="FR", status=w.initiative.status
+        )
+        for n in range(3)
+    ]
+    everything = counting.counters_rebuild_all()
+    assert everything["initiatives"] >= 4
+    assert counting.counters_refresh_stale() == {"organisations": 0, "initiatives": 0}
+    old = timezone.now() - timedelta(days=1)
+    InitiativeCounter.objects.update(updated_at=old)
+    InitiativeCounter.objects.filter(initiative=others[1]).update(
+        updated_at=old - timedelta(hours=1)
+    )
+    done = counting.counters_refresh_stale(batch=1)
+    assert done == {"organisations": 0, "initiatives": 1}
+    assert InitiativeCounter.objects.get(initiative=others[1]).updated_at > old  # oldest first
+    rounds = 1
+    while counting.counters_refresh_stale(batch=1)["initiatives"]:
+        rounds += 1
+    assert rounds == InitiativeCounter.objects.count()
+    assert not InitiativeCounter.objects.filter(updated_at__lte=old).exists()
 
 
 def test_reads_queue_a_refresh_only_with_a_real_task_queue(w, settings):
