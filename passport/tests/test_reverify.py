@@ -132,3 +132,34 @@ def _payload(thirdparty, name):
     if isinstance(data, bytes):
         return {"file": SimpleUploadedFile("badge.png", data)}
     return {"text": data}
+
+
+def test_command_keeps_running_with_every_and_survives_a_failed_round(w, monkeypatch):
+    """`./dev start` runs `passport_reverify --every 3600`: a round that fails (database
+    restarting) is reported and the loop goes on; Ctrl-C ends it quietly."""
+    from unittest import mock
+
+    rounds = []
+
+    def due(**kwargs):
+        rounds.append(kwargs)
+        if len(rounds) == 1:
+            raise RuntimeError("database restarting")
+        return 0
+
+    waits = iter([False, KeyboardInterrupt()])
+
+    def wait(seconds):
+        assert seconds == 5
+        step = next(waits)
+        if isinstance(step, BaseException):
+            raise step
+        return step
+
+    monkeypatch.setattr(tasks_reverify, "passport_reverify_due", due)
+    out, err = StringIO(), StringIO()
+    with mock.patch("threading.Event.wait", side_effect=wait):
+        call_command("passport_reverify", "--every", "5", stdout=out, stderr=err)
+    assert len(rounds) == 2
+    assert "database restarting" in err.getvalue()
+    assert "Enqueued 0 badges" in out.getvalue()

@@ -1,4 +1,7 @@
+import threading
+
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from passport import tasks_reverify
 
@@ -15,11 +18,35 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=tasks_reverify.DEFAULT_BATCH_SIZE)
         parser.add_argument("--limit", type=int, default=None, help="At most this many badges.")
         parser.add_argument("--now", action="store_true", help="Verify here instead of enqueuing.")
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            help="Keep running: enqueue what is due again every this many seconds (0: once).",
+        )
 
-    def handle(self, *args, days, batch_size, limit, now, **options):
-        if batch_size < 1 or days < 0:
-            self.stderr.write("--batch-size must be at least 1 and --days at least 0.")
+    def handle(self, *args, days, batch_size, limit, now, every, **options):
+        if batch_size < 1 or days < 0 or every < 0:
+            self.stderr.write("--batch-size must be at least 1, --days and --every at least 0.")
             return
+        if every:
+            # `./dev start` runs this beside the task worker, so that a local platform flags
+            # badges revoked since import without cron. A failed round (database restarting)
+            # must not end the loop.
+            stop = threading.Event()
+            try:
+                while True:
+                    close_old_connections()
+                    try:
+                        self._once(days, batch_size, limit, now)
+                    except Exception as error:
+                        self.stderr.write(f"Re-verifying passport badges failed: {error}")
+                    stop.wait(every)
+            except KeyboardInterrupt:
+                return
+        self._once(days, batch_size, limit, now)
+
+    def _once(self, days, batch_size, limit, now):
         if now:
             ids = tasks_reverify.due_badge_ids(older_than_days=days, limit=limit)
             totals: dict[str, int] = {}
