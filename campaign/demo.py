@@ -170,11 +170,67 @@ def load_campaign_demo() -> list[str]:
                     },
                 )
                 created["reports"] += is_new
+        _platform_admin_and_a_proposal(created)
     counting.counters_rebuild_all()
     return [
         f"Campaign: {created['initiatives']} initiatives, {created['pledges']} pledges, "
-        f"{created['reports']} external reports created; counters rebuilt."
+        f"{created['reports']} external reports created; counters rebuilt.",
+        f"  Platform administrator (reviews proposed initiatives): {PLATFORM_ADMIN_EMAIL}",
     ]
+
+
+PLATFORM_ADMIN_EMAIL = "ana.ferreira@example.org"
+
+
+def _platform_admin_and_a_proposal(created: dict[str, int]) -> None:
+    """Somebody must be able to try the review of proposed initiatives: a platform
+    administrator, and one initiative proposed by a learner that waits for them."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+    from badgeeurope.demo import DEMO_PASSWORD
+
+    admin = User.objects.filter(email=PLATFORM_ADMIN_EMAIL).first()
+    if admin is None:
+        admin = User.objects.create_user(
+            email=PLATFORM_ADMIN_EMAIL,
+            password=DEMO_PASSWORD,
+            name="Ana Ferreira",
+            language="en",
+            is_staff=True,
+        )
+    EmailAddress.objects.get_or_create(
+        user=admin, email=PLATFORM_ADMIN_EMAIL, defaults={"verified": True, "primary": True}
+    )
+    proposer = User.objects.filter(email="lea.dubois@example.org").first()
+    _proposal, is_new = Initiative.objects.get_or_create(
+        slug="badges-citoyens-luxembourg",
+        defaults={
+            "name": "Badges citoyens Luxembourg",
+            "language": "fr",
+            "description": (
+                "Des associations de quartier reconnaissent l'engagement bénévole des jeunes "
+                "avec des badges numériques."
+            ),
+            "translations": {
+                "en": {
+                    "name": "Citizen badges Luxembourg",
+                    "description": "Neighbourhood associations recognising young people's "
+                    "volunteering with digital badges.",
+                }
+            },
+            "kind": InitiativeKind.NGO,
+            "latitude": Decimal("49.611600"),
+            "longitude": Decimal("6.131900"),
+            "country": "LU",
+            "city": "Luxembourg",
+            "contact_name": proposer.name if proposer else "",
+            "contact_email": "contact@badges-citoyens.example.org",
+            "status": InitiativeStatus.PROPOSED,
+            "proposed_by": proposer,
+        },
+    )
+    created["initiatives"] += is_new
 
 
 def _month_start(today: date, months_ago: int) -> date:

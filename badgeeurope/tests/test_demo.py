@@ -103,3 +103,23 @@ def test_demo_has_badge_classes_and_learners_with_badges(loaded):
     assert BadgeClass.objects.count() >= 5
     assert Award.objects.filter(revoked_at__isnull=True).count() >= 10
     assert Award.objects.values("organisation").distinct().count() >= 3
+
+
+def test_a_platform_administrator_can_review_a_waiting_proposal(loaded, client):
+    from campaign.demo import PLATFORM_ADMIN_EMAIL
+    from campaign.models import Initiative, InitiativeStatus
+
+    assert f"Platform administrator (reviews proposed initiatives): {PLATFORM_ADMIN_EMAIL}" in (
+        loaded
+    )
+    admin = User.objects.get(email=PLATFORM_ADMIN_EMAIL)
+    assert admin.is_staff and not admin.is_superuser
+    assert admin.check_password(demo.DEMO_PASSWORD)
+    waiting = Initiative.objects.get(status=InitiativeStatus.PROPOSED)
+    assert waiting.proposed_by.email == "lea.dubois@example.org"
+    client.force_login(admin)
+    page = client.get("/initiatives/review/")
+    assert page.status_code == 200
+    assert waiting.name in page.content.decode()
+    client.logout()
+    assert client.get(f"/initiatives/{waiting.slug}/").status_code == 404  # not public yet
