@@ -125,6 +125,21 @@ def test_the_edit_form_starts_at_the_saved_place(live_server, page, campaign):
     # The marker is no extra tab stop: the fields are the keyboard way in.
     assert marker.get_attribute("tabindex") in (None, "-1")
     assert serious_violations(page) == []
+    # Tabbing on from the longitude passes the map and its zoom buttons, then leaves it.
+    page.get_by_label("Longitude").focus()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_website":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_website"
+
+
+def test_the_picker_speaks_the_visitors_language(live_server, page, campaign):
+    page.context.add_cookies([{"name": "django_language", "value": "de", "url": live_server.url}])
+    sign_in(page.context, live_server, campaign.admin)
+    open_form(page, live_server.url + "/initiatives/propose/")
+    assert page.get_by_role("region", name="Karte zur Wahl des Standorts").is_visible()
+    assert page.get_by_title("Vergrößern").is_visible()
 
 
 def test_without_javascript_only_the_fields(live_server, browser, campaign):
