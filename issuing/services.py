@@ -768,25 +768,10 @@ def _award_rows(
     created = format_datetime(now)
     awards = []
     for row, (status_list, index) in zip(rows, places, strict=True):
-        plan = signing.AwardPlan(
-            public_id=uuid7(),
-            identity_type=row.request.recipient_type,
-            identity=row.identity,
-            salt=ob_recipient.new_salt(),
-            issued_at=row.issued_at,
-            expires_at=row.expires_at,
-            narrative=(row.request.narrative or "").strip(),
-            evidence=row.evidence,
-            status_list=status_list,
-            status_index=index,
-        )
-        try:
-            signed = signing.sign_award(signer, version, plan, created=created)
-        except OpenBadgesError as exc:
-            result.errors[row.position] = [
-                _("The badge could not be signed: %(reason)s") % {"reason": exc.message}
-            ]
+        signed_plan = _sign_row(row, status_list, index, signer, version, created, result)
+        if signed_plan is None:
             continue
+        plan, signed = signed_plan
         awards.append(
             Award(
                 public_id=plan.public_id,
@@ -1000,6 +985,31 @@ def _bulk_refresh_statistics() -> None:
                 cursor.execute(f"ANALYZE {table}")
 
 
+def _sign_row(row, status_list, index, signer, version, created, result):
+    """Plan and sign one row's award; a row the signer refuses gets its error in `result`
+    and None back. Shared by the single and the bulk path, so both sign alike."""
+    plan = signing.AwardPlan(
+        public_id=uuid7(),
+        identity_type=row.request.recipient_type,
+        identity=row.identity,
+        salt=ob_recipient.new_salt(),
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+        narrative=(row.request.narrative or "").strip(),
+        evidence=row.evidence,
+        status_list=status_list,
+        status_index=index,
+    )
+    try:
+        signed = signing.sign_award(signer, version, plan, created=created)
+    except OpenBadgesError as exc:
+        result.errors[row.position] = [
+            _("The badge could not be signed: %(reason)s") % {"reason": exc.message}
+        ]
+        return None
+    return plan, signed
+
+
 def _bulk_sort_out(
     rows: list[_Row],
     result: BulkResult,
@@ -1154,25 +1164,10 @@ def _bulk_sign(
     )
     awards = []
     for row, (status_list, index) in zip(rows, places, strict=True):
-        plan = signing.AwardPlan(
-            public_id=uuid7(),
-            identity_type=row.request.recipient_type,
-            identity=row.identity,
-            salt=ob_recipient.new_salt(),
-            issued_at=row.issued_at,
-            expires_at=row.expires_at,
-            narrative=(row.request.narrative or "").strip(),
-            evidence=row.evidence,
-            status_list=status_list,
-            status_index=index,
-        )
-        try:
-            signed = signing.sign_award(signer, version, plan, created=created)
-        except OpenBadgesError as exc:
-            result.errors[row.position] = [
-                _("The badge could not be signed: %(reason)s") % {"reason": exc.message}
-            ]
+        signed_plan = _sign_row(row, status_list, index, signer, version, created, result)
+        if signed_plan is None:
             continue
+        plan, signed = signed_plan
         values = {
             **fixed,
             "public_id": plan.public_id,
