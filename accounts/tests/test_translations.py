@@ -88,15 +88,6 @@ MEMBER_COUNTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def restore_language():
-    """LocaleMiddleware activates the visitor's language in the test thread and leaves it
-    active; later tests in the same process would otherwise run in Finnish."""
-    language = translation.get_language()
-    yield
-    translation.activate(language)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_is_sound(language):
     catalogue_checks.assert_sound(LOCALE_DIR, language, min_entries=150)

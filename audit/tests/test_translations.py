@@ -14,13 +14,6 @@ from badgeeurope.tests import catalogue_checks
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
-@pytest.fixture(autouse=True)
-def restore_language():
-    language = translation.get_language()
-    yield
-    translation.activate(language)
-
-
 @pytest.mark.parametrize("language", catalogue_checks.LANGUAGES)
 def test_catalogue_is_sound(language):
     catalogue_checks.assert_sound(LOCALE_DIR, language, min_entries=50)

@@ -96,13 +96,6 @@ EMAIL = {
 ENGLISH_EMAIL = ("awarded you the badge", "Your badge is an Open Badge", "View and verify")
 
 
-@pytest.fixture(autouse=True)
-def restore_language():
-    language = translation.get_language()
-    yield
-    translation.activate(language)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_is_sound(language):
     catalogue_checks.assert_sound(LOCALE_DIR, language, min_entries=400)
