@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import collections
+import cProfile
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -28,6 +30,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="also print the N functions of the worker with the most own time (cProfile)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -104,8 +113,13 @@ def main() -> int:
     issuing._bulk_store = measured_store
     server_started = server_cpu()
     started = time.process_time()
+    profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(measured):
+        if profiler:
+            profiler.enable()
         bulk.bulk_job_process(job_id=job.pk)
+        if profiler:
+            profiler.disable()
     worker = (time.process_time() - started) / args.count
     server = (server_cpu() - server_started) / args.count
     print(f"{args.count:,} awards; load average {os.getloadavg()[0]:.2f}")
@@ -117,6 +131,11 @@ def main() -> int:
     print("PostgreSQL CPU per award by statement:")
     for statement, seconds in spent.most_common(8):
         print(f"  {seconds / args.count * 1e6:6.1f} µs  {statement}")
+    if profiler:
+        # Profiling slows the worker down; read the shares, not the absolute figures above.
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            args.profile
+        )
     return 0
 
 

@@ -124,7 +124,7 @@ def credential_jwt(request, public_id):
     # OB 3.0 delivers a compact JWS as text/plain when it is a web resource.
     return document_response(
         request,
-        award.credential_jwt.encode("ascii"),
+        services.award_vc_jwt(award=award).encode("ascii"),
         "text/plain; charset=utf-8",
         max_age=YEAR,
         immutable=True,

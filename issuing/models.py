@@ -248,7 +248,8 @@ class Award(models.Model):
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="+")
     credential_json = models.BinaryField()  # the signed OB 3.0 credential, byte for byte
-    credential_jwt = models.TextField()
+    # The VC-JWT, signed on its first request (services.award_vc_jwt) and kept: "" until then.
+    credential_jwt = models.TextField(blank=True, default="")
     assertion_json = models.BinaryField()  # the OB 2.0 hosted assertion, byte for byte
     status_list = models.ForeignKey("StatusList", on_delete=models.PROTECT, related_name="awards")
     status_index = models.PositiveIntegerField()

@@ -791,7 +791,6 @@ def _award_rows(
                 idempotency_key=row.request.idempotency_key,
                 signing_key=signer.key,
                 credential_json=signed.credential_json,
-                credential_jwt=signed.credential_jwt,
                 assertion_json=signed.assertion_json,
                 status_list=status_list,
                 status_index=index,
@@ -1182,7 +1181,7 @@ def _bulk_sign(
             "expires_at": row.expires_at,
             "idempotency_key": row.request.idempotency_key,
             "credential_json": signed.credential_json,
-            "credential_jwt": signed.credential_jwt,
+            "credential_jwt": "",
             "assertion_json": signed.assertion_json,
             "status_list_id": status_list.pk,
             "status_index": index,
@@ -1239,6 +1238,23 @@ def _bulk_store(awards: list[Award]) -> None:
     for award in awards:
         award._state.adding = False
         award._state.db = connection.alias
+
+
+def award_vc_jwt(*, award: Award) -> str:
+    """The award's VC-JWT: signed with the award's own key on the first request and kept.
+
+    Ed25519 tokens come out the same bytes whenever they are signed (signing.award_vc_jwt), so
+    two first requests at once store the same token; with a key whose signatures are not
+    deterministic the first token stored is the one every later request gets."""
+    if award.credential_jwt:
+        return award.credential_jwt
+    key = award.signing_key
+    signer = signing.Signer.for_key(issuer_profile_ensure(organisation=award.organisation), key)
+    token = signing.award_vc_jwt(signer, bytes(award.credential_json))
+    if not Award.objects.filter(pk=award.pk, credential_jwt="").update(credential_jwt=token):
+        token = Award.objects.values_list("credential_jwt", flat=True).get(pk=award.pk)
+    award.credential_jwt = token
+    return token
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ further credential at close to raw Ed25519 speed. Awards with evidence have a sh
 own and are signed with the full algorithm, each validated in full.
 """
 
-import base64
 import re
 import secrets
 import threading
@@ -100,7 +99,6 @@ class AwardPlan:
 @dataclass(frozen=True)
 class SignedAward:
     credential_json: bytes
-    credential_jwt: str
     assertion_json: bytes
     recipient_hash: str
 
@@ -323,11 +321,10 @@ def _assertion_values(plan: AwardPlan, paths: list[str], identity_hash: str) -> 
 
 @dataclass(frozen=True)
 class _Shape:
-    """What signs every further award of one shape: the credential's RDF template, the VC-JWT
-    header of the signer, and the OB 2.0 assertion's JSON template."""
+    """What signs every further award of one shape: the credential's RDF template and the
+    OB 2.0 assertion's JSON template."""
 
     credential: CredentialTemplate
-    jwt_header: bytes  # the first token's header segment (base64url), the same for every token
     assertion: _JsonTemplate
     assertion_paths: list[str]
 
@@ -352,60 +349,25 @@ def _remember_shape(key: tuple, shape: _Shape) -> None:
             _shapes.popitem(last=False)
 
 
-def _b64url(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
-def _vc_jwt(
-    shape: _Shape, signer: Signer, unsigned_json: bytes, claims: list[tuple[str, object]]
-) -> str:
-    """`vcjwt.sign_vc_jwt` written from the credential's JSON bytes: the payload is the
-    credential with the registered claims after its own members, as orjson writes
-    `{**credential, **claims}`."""
-    tail = b"".join(b',"%s":%s' % (name.encode(), orjson.dumps(value)) for name, value in claims)
-    payload = unsigned_json[:-1] + tail + b"}"
-    signing_input = shape.jwt_header + b"." + _b64url(payload)
-    signature = signer.keypair.private_key.sign(signing_input)
-    return (signing_input + b"." + _b64url(signature)).decode("ascii")
-
-
-def _jwt_claims(
-    signer: Signer, plan: AwardPlan, credential_id: str, subject_id: str, issued: int
-) -> list[tuple[str, object]]:
-    """vcjwt.vc_jwt_claims of one award, in its order."""
-    claims: list[tuple[str, object]] = [
-        ("iss", signer.issuer["id"]),
-        ("jti", credential_id),
-        ("sub", subject_id),
-        ("nbf", int(plan.issued_at.timestamp())),
-        ("iat", issued),
-    ]
-    if plan.expires_at is not None:
-        claims.append(("exp", int(plan.expires_at.timestamp())))
-    return claims
-
-
 def sign_award(
     signer: Signer,
     version: BadgeClassVersion,
     plan: AwardPlan,
     *,
     created: str | None = None,
-    jwt_issued_at: datetime | None = None,
 ) -> SignedAward:
     """Sign one award; `created` (the proof time) is shared by a batch.
 
     The first award of a shape is built and checked in full (JSON Schema, JSON-LD safe mode)
     and becomes its `_Shape`; every further award of the shape is written from its values
     alone. An evidence link the template cannot take as an IRI is signed in full instead.
-    `jwt_issued_at` fixes the VC-JWT's `iat` (tests compare both ways byte for byte)."""
+    The VC-JWT is not made here: `award_vc_jwt` signs it from the stored credential."""
     created = created or format_datetime(timezone.now())
     paths = _variable_paths(plan)
     key = (
         version.pk,
         signer.key.pk,
         signer.verification_method,
-        signer.jwt_kid,
         orjson.dumps(signer.issuer),
         tuple(paths),
         plan.identity_type,
@@ -413,10 +375,10 @@ def sign_award(
     subject_id = f"urn:uuid:{uuid.uuid4()}"
     shape = _cached_shape(key)
     if shape is None:
-        return _sign_first(key, signer, version, plan, paths, subject_id, created, jwt_issued_at)
+        return _sign_first(key, signer, version, plan, paths, subject_id, created)
     values = _values(signer, plan, paths, subject_id)
     try:
-        unsigned_json, credential_json = sign_with_template_parts(
+        _unsigned, credential_json = sign_with_template_parts(
             shape.credential,
             values,
             private_key=signer.keypair.private_key,
@@ -426,14 +388,8 @@ def sign_award(
     except InvalidDocument:
         if not plan.evidence:
             raise
-        return sign_award_in_full(
-            signer, version, plan, created=created, jwt_issued_at=jwt_issued_at
-        )
+        return sign_award_in_full(signer, version, plan, created=created)
     identity_hash = values[2]
-    issued = int((jwt_issued_at or datetime.now(UTC)).timestamp())
-    token = _vc_jwt(
-        shape, signer, unsigned_json, _jwt_claims(signer, plan, values[0], subject_id, issued)
-    )
     if plan.evidence:
         # OB 2.0 evidence ids are checked as the assertion builder checks them.
         for item in plan.evidence:
@@ -444,7 +400,6 @@ def sign_award(
     )
     return SignedAward(
         credential_json=credential_json,
-        credential_jwt=token,
         assertion_json=assertion_json,
         recipient_hash=identity_hash,
     )
@@ -458,7 +413,6 @@ def _sign_first(
     paths: list[str],
     subject_id: str,
     created: str,
-    jwt_issued_at: datetime | None,
 ) -> SignedAward:
     credential = _credential(signer, version, plan, subject_id)
     # The schema and safe mode are checked once per shape: the template guarantees that every
@@ -473,24 +427,16 @@ def _sign_first(
         verification_method=signer.verification_method,
         created=created,
     )
-    token = vcjwt.sign_vc_jwt(
-        template.build_document(values),
-        key=signer.keypair,
-        kid=signer.jwt_kid,
-        issued_at=jwt_issued_at,
-    )
     assertion = _assertion(version, plan, validate=True)
     assertion_paths = _assertion_paths(plan)
     shape = _Shape(
         credential=template,
-        jwt_header=token.split(".", 1)[0].encode("ascii"),
         assertion=_JsonTemplate(assertion, assertion_paths),
         assertion_paths=assertion_paths,
     )
     _remember_shape(key, shape)
     return SignedAward(
         credential_json=credential_json,
-        credential_jwt=token,
         assertion_json=orjson.dumps(assertion),
         recipient_hash=values[2],
     )
@@ -502,7 +448,6 @@ def sign_award_in_full(
     plan: AwardPlan,
     *,
     created: str | None = None,
-    jwt_issued_at: datetime | None = None,
 ) -> SignedAward:
     """Sign one award with the full algorithms and every check, no template: what the
     templates must reproduce byte for byte (and the path for values they cannot take)."""
@@ -516,14 +461,30 @@ def sign_award_in_full(
         created=created,
         safe_mode=False,  # finish() ran safe mode already
     )
-    token = vcjwt.sign_vc_jwt(
-        credential, key=signer.keypair, kid=signer.jwt_kid, issued_at=jwt_issued_at
-    )
     return SignedAward(
         credential_json=orjson.dumps(signed),
-        credential_jwt=token,
         assertion_json=orjson.dumps(_assertion(version, plan, validate=True)),
         recipient_hash=credential["credentialSubject"]["identifier"][0]["identityHash"],
+    )
+
+
+def award_vc_jwt(signer: Signer, credential_json: bytes) -> str:
+    """The VC-JWT of a signed award: its stored credential without the Data Integrity proof,
+    signed as `vcjwt.sign_vc_jwt` signs it, with the proof's `created` time as `iat`.
+
+    Made on request rather than with the award: it repeats the whole credential, so signing
+    and storing it with every award cost about a fifth of a bulk award (an Ed25519 signature
+    of 9 KB and 5 KB more per row, docs/scale.md). Everything in it is fixed by the stored
+    credential and the award's key, and Ed25519 signatures are deterministic (RFC 8032), so
+    the token is the same bytes whenever it is made."""
+    credential = orjson.loads(credential_json)
+    proofs = credential.pop("proof", None)
+    proof = proofs[0] if isinstance(proofs, list) and proofs else proofs
+    if not isinstance(proof, dict) or not isinstance(proof.get("created"), str):
+        raise InvalidDocument("The stored credential has no proof time.", code="proof.created")
+    issued_at = datetime.fromisoformat(proof["created"])
+    return vcjwt.sign_vc_jwt(
+        credential, key=signer.keypair, kid=signer.jwt_kid, issued_at=issued_at
     )
 
 

@@ -43,6 +43,7 @@ from audit.services import audit_record
 from evidence import conf as evidence_conf
 from evidence import services as evidence_services
 from evidence.models import BadgeEvidence, EvidenceItem, EvidenceKind
+from issuing import services as issuing_services
 from openbadges import baking
 from openbadges.errors import OpenBadgesError
 
@@ -180,7 +181,8 @@ def _awarded_files(badge: PassportBadge, folder: str) -> Iterator[tuple[str, str
     award = badge.award
     credential = bytes(award.credential_json)
     yield "credential", f"{folder}/credential.json", credential, True
-    yield "credential_jwt", f"{folder}/credential.jwt", award.credential_jwt.encode("ascii"), True
+    token = issuing_services.award_vc_jwt(award=award)
+    yield "credential_jwt", f"{folder}/credential.jwt", token.encode("ascii"), True
     yield "assertion", f"{folder}/assertion.json", bytes(award.assertion_json), True
     version = award.badge_class_version
     if version.image:
@@ -221,7 +223,7 @@ def export_stream(*, user, now: datetime | None = None) -> Iterator[bytes]:
     badge_ids = []
     badges = (
         PassportBadge.objects.filter(owner=user)
-        .select_related("award__badge_class_version")
+        .select_related("award__badge_class_version", "award__signing_key")
         .order_by("created_at", "id")
     )
     for badge in badges.iterator(chunk_size=50):

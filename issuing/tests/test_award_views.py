@@ -159,7 +159,11 @@ def test_award_through_the_form_verifies_with_the_independent_libraries(client, 
         results = run_batch(
             [
                 {"op": "verify-di", "credential": credential, "documents": documents},
-                {"op": "verify-jwt", "token": award.credential_jwt, "documents": documents},
+                {
+                    "op": "verify-jwt",
+                    "token": client.get(f"/credentials/{award.public_id}.jwt").content.decode(),
+                    "documents": documents,
+                },
             ]
         )
     for result in results:

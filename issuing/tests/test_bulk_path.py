@@ -58,7 +58,7 @@ def test_stored_awards_are_the_signed_bytes(w, badge):
     for signed in result.created:
         award = stored[signed.pk]
         assert bytes(award.credential_json) == signed.credential_json
-        assert award.credential_jwt == signed.credential_jwt
+        assert award.credential_jwt == ""  # signed on its first request
         assert bytes(award.assertion_json) == signed.assertion_json
         for name in (
             "public_id",
@@ -141,7 +141,8 @@ def test_bulk_awards_verify_with_independent_libraries(client, w):
             list_url = credential["credentialStatus"]["statusListCredential"]
             documents = {did_document["id"]: did_document, list_url: served(client, list_url)}
             jobs.append({"op": "verify-di", "credential": credential, "documents": documents})
-            jobs.append({"op": "verify-jwt", "token": award.credential_jwt, "documents": documents})
+            token = client.get(f"/credentials/{award.public_id}.jwt").content.decode()
+            jobs.append({"op": "verify-jwt", "token": token, "documents": documents})
         results = run_batch(jobs)
     for job, verdict in zip(jobs, results, strict=True):
         assert verdict["verified"], (job["op"], error_text(verdict))

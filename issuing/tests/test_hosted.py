@@ -1,6 +1,7 @@
 """The hosted endpoints, verified end to end by openbadges.verify through the test client."""
 
-from datetime import timedelta
+import base64
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import orjson
@@ -13,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Role
 from issuing import hosted, services
 from issuing.fetcher import SiteFetcher
-from openbadges import baking, did, status
+from issuing.models import Award
+from openbadges import baking, did, status, vcjwt
 from openbadges.fetch import FetchResponse, media_type
 from openbadges.verify import verify
 
@@ -80,6 +82,33 @@ def test_vc_jwt_verifies(client, award):
     report = verify(response.content.decode(), fetcher=ClientFetcher(client))
     assert report.valid, [c.to_dict() for c in report.failures]
     assert report.format is not None
+
+
+def test_vc_jwt_is_signed_on_first_request_and_kept(client, award):
+    assert award.credential_jwt == ""
+    first = client.get(f"/credentials/{award.public_id}.jwt").content.decode()
+    award.refresh_from_db()
+    assert award.credential_jwt == first
+    # What sign_vc_jwt makes of the stored credential, its proof time as iat: the same bytes
+    # the award would have had if the token had been signed with it (Ed25519 is deterministic).
+    credential = orjson.loads(bytes(award.credential_json))
+    proof = credential.pop("proof")[0]
+    signer = services.active_signer(award.organisation)
+    expected = vcjwt.sign_vc_jwt(
+        credential,
+        key=signer.keypair,
+        kid=signer.jwt_kid,
+        issued_at=datetime.fromisoformat(proof["created"]),
+    )
+    assert first == expected
+    assert client.get(f"/credentials/{award.public_id}.jwt").content.decode() == first
+
+
+def test_vc_jwt_stored_by_another_request_first_is_the_one_served(award):
+    """Two first requests at once: the one that stores second serves what is stored."""
+    stale = Award.objects.get(pk=award.pk)
+    Award.objects.filter(pk=award.pk).update(credential_jwt="stored.by.other")
+    assert services.award_vc_jwt(award=stale) == "stored.by.other"
 
 
 def test_hosted_assertion_verifies_as_ob2(client, award):
@@ -246,12 +275,18 @@ def test_did_web_issuer_on_a_domain_site(client, w):
         assert document["id"] == did_web
         assert did.did_web_url(did_web).endswith(f"/issuers/{profile.public_id}/did.json")
         fetcher = ClientFetcher(client)
-        for token in (bytes(award.credential_json).decode(), award.credential_jwt):
-            report = verify(token, fetcher=fetcher)
-            assert report.valid, [c.to_dict() for c in report.failures]
-        # After a rotation, what the retired key signed still verifies.
+        report = verify(bytes(award.credential_json).decode(), fetcher=fetcher)
+        assert report.valid, [c.to_dict() for c in report.failures]
+        # After a rotation, what the retired key signed still verifies, and the VC-JWT, first
+        # asked for now, is signed with the award's retired key, not the active one.
         services.signing_key_rotate(actor=w.members[Role.OWNER], organisation=w.organisation)
         report = verify(bytes(award.credential_json).decode(), fetcher=ClientFetcher(client))
+        assert report.valid, [c.to_dict() for c in report.failures]
+        token = client.get(f"/credentials/{award.public_id}.jwt").content.decode()
+        assert orjson.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))["kid"].endswith(
+            "#key-1-jwk"
+        )
+        report = verify(token, fetcher=ClientFetcher(client))
         assert report.valid, [c.to_dict() for c in report.failures]
 
 

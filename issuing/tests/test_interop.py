@@ -64,7 +64,8 @@ def verdicts(client, w):
             list_url = credential["credentialStatus"]["statusListCredential"]
             documents = {did_document["id"]: did_document, list_url: served(client, list_url)}
             jobs.append({"op": "verify-di", "credential": credential, "documents": documents})
-            jobs.append({"op": "verify-jwt", "token": award.credential_jwt, "documents": documents})
+            token = client.get(f"/credentials/{award.public_id}.jwt").content.decode()
+            jobs.append({"op": "verify-jwt", "token": token, "documents": documents})
         results = run_batch(jobs)
     return {
         (name, kind): result

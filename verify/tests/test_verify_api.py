@@ -32,7 +32,9 @@ def test_raw_png_and_recipient_in_the_query(client, award):
 
 
 def test_form_fields_work_too(client, award):
-    upload = SimpleUploadedFile("badge.jwt", award.credential_jwt.encode())
+    upload = SimpleUploadedFile(
+        "badge.jwt", client.get(f"/credentials/{award.public_id}.jwt").content
+    )
     response = client.post(API, {"file": upload, "email": "nobody@example.org"})
     data = response.json()
     assert data["format"] == "ob3-jwt"

@@ -43,7 +43,7 @@ def test_our_own_credential_pasted_is_valid_with_every_check_named(client, award
 
 
 def test_vc_jwt_and_baked_png_verify(client, award):
-    jwt = award.credential_jwt
+    jwt = client.get(f"/credentials/{award.public_id}.jwt").content.decode()
     assert post(client, text=jwt).context["result"]["verdict"] == "valid"
     from issuing.tests.conftest import png_bytes
 
