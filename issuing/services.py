@@ -1053,17 +1053,32 @@ def _bulk_sort_out(
     return rows
 
 
+def text_array(values: Iterable[str]) -> str:
+    """A PostgreSQL text[] literal of the values, for `= ANY(%s::text[])`.
+
+    A batch's thousand values go as one array parameter: a thousand-value IN list costs more
+    to write and parse than the look-up itself. psycopg would write a Python list as an array
+    value by value (a regular expression search each, about 15 µs per award over a batch's
+    look-ups); this is one join. Inside double quotes only backslashes and double quotes need
+    escaping. (An array built from a JSON parameter in the query instead hides its size from
+    the planner, which then scanned every award of the class.)"""
+    return (
+        "{"
+        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+        + "}"
+    )
+
+
 def _bulk_known_keys(organisation_id: int, keys: list[str]) -> dict[str, Award]:
     """The awards of the organisation made with any of these idempotency keys, by key."""
     connection = connections[router.db_for_read(Award)]
     if connection.vendor == "postgresql":
-        # One array parameter: a thousand-value IN list costs more to write and parse than
-        # the look-up itself. Almost always empty; the awards are then read as models.
+        # Almost always empty; the awards are then read as models.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id FROM {connection.ops.quote_name(Award._meta.db_table)} "  # noqa: S608
-                "WHERE organisation_id = %s AND idempotency_key = ANY(%s)",
-                [organisation_id, keys],
+                "WHERE organisation_id = %s AND idempotency_key = ANY(%s::text[])",
+                [organisation_id, text_array(keys)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
         if not ids:
@@ -1083,8 +1098,8 @@ def _bulk_holders(badge_class_id: int, identities: set[str]) -> set[str]:
                 "SELECT recipient_identity "  # noqa: S608
                 f"FROM {connection.ops.quote_name(Award._meta.db_table)} "
                 "WHERE badge_class_id = %s AND revoked_at IS NULL "
-                "AND recipient_identity = ANY(%s)",
-                [badge_class_id, list(identities)],
+                "AND recipient_identity = ANY(%s::text[])",
+                [badge_class_id, text_array(identities)],
             )
             return {identity for (identity,) in cursor.fetchall()}
     return set(

@@ -188,3 +188,12 @@ def test_statistics_are_stale_after_a_fifth_of_the_table_changed(monkeypatch):
     assert stale(Cursor((10_000, 0)), "t") is True
     assert stale(Cursor((150_000, 1_000_000)), "t") is False
     assert stale(Cursor((200_000, 1_000_000)), "t") is True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array literals")
+@pytest.mark.django_db
+def test_text_array_literal_round_trips_hostile_values():
+    values = ['a"b', "back\\slash", "{braces},commas", " spaced ", "NULL", "", "é ✓ 中", "'quote"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [services.text_array(values)])
+        assert cursor.fetchone()[0] == values
