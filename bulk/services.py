@@ -377,8 +377,11 @@ def _issued_at(issued_on: date | None, now: datetime) -> datetime | None:
 _ROW_COLUMNS = ("pk", "row_number", "email", "name", "narrative", "evidence_url", "issued_on")
 
 
-def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> int:
-    """Award one batch of pending rows; returns how many rows it handled (0: none left)."""
+def _process_batch(
+    job: BulkAwardJob, actor, after_batch: Callable | None, *, look_up_first: bool = True
+) -> tuple[int, int]:
+    """Award one batch of pending rows; returns how many rows it handled (0: none left) and
+    how many of them an earlier award answered (`BulkResult.repeats`)."""
     with transaction.atomic():
         # Values, not model instances: the batch needs a few columns of each row.
         rows = list(
@@ -388,7 +391,7 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
             .values_list(*_ROW_COLUMNS, "language", named=True)[:PROCESS_BATCH]
         )
         if not rows:
-            return 0
+            return 0, 0
         now = timezone.now()
         requests = [
             AwardRequest(
@@ -402,7 +405,11 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
             for row in rows
         ]
         result = awards_create_bulk(
-            actor=actor, badge_class=job.badge_class, requests=requests, source=AwardSource.CSV
+            actor=actor,
+            badge_class=job.badge_class,
+            requests=requests,
+            source=AwardSource.CSV,
+            look_up_first=look_up_first,
         )
         # Every row carries its own idempotency key, which finds its award.
         position_of = {
@@ -448,7 +455,7 @@ def _process_batch(job: BulkAwardJob, actor, after_batch: Callable | None) -> in
         )
         if after_batch is not None:
             after_batch(len(rows))
-    return len(rows)
+    return len(rows), result.repeats
 
 
 def _mark_awarded(award_of_row: dict[int, int]) -> None:
@@ -497,14 +504,20 @@ def bulk_job_process(*, job_id: int, after_batch: Callable | None = None) -> Bul
             job.started_at = job.started_at or timezone.now()
             job.save(update_fields=["status", "started_at", "updated_at"])
     actor = job.created_by
+    # The first batch looks for earlier awards before signing; later ones only while the
+    # previous batch met some (the file, or part of it, was awarded before): a new file's
+    # batches leave that to the check under the lock (issuing.services.awards_create_bulk).
+    look_up_first = True
     try:
         while True:
             current = BulkAwardJob.objects.values_list("status", flat=True).get(pk=job.pk)
             if current != JobStatus.RUNNING:
                 job.refresh_from_db()
                 return job
-            if not _process_batch(job, actor, after_batch):
+            handled, repeats = _process_batch(job, actor, after_batch, look_up_first=look_up_first)
+            if not handled:
                 break
+            look_up_first = repeats > 0
     except (ValidationError, PermissionDenied) as exc:
         # A refusal of the whole batch (badge class archived, the uploader lost the awarder
         # role, …): stop and say why; pending rows stay pending so the job can be resumed

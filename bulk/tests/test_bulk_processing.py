@@ -171,6 +171,34 @@ def test_rows_awarded_meanwhile_fail_with_the_reason(w, badge, django_capture_on
     assert row.errors == ["learner1@example.org already has this badge."]
 
 
+def test_batches_after_a_clean_one_leave_the_look_up_to_the_lock(
+    w, badge, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A new file's later batches skip the look-up before signing; a batch that meets an
+    earlier award (here one recipient awarded meanwhile) turns it back on for the next."""
+    monkeypatch.setattr(services, "PROCESS_BATCH", 10)
+    flags = []
+    real = services.awards_create_bulk
+
+    def recording(**kwargs):
+        flags.append(kwargs["look_up_first"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "awards_create_bulk", recording)
+    job = make_job(w, badge, csv_text(40))
+    award_create(
+        actor=w.members[Role.AWARDER], badge_class=badge, recipient_email="learner25@example.org"
+    )
+    confirm(w, job, django_capture_on_commit_callbacks, execute=True)
+    job.refresh_from_db()
+    assert flags == [True, False, False, True]
+    assert (job.status, job.awarded_count, job.failed_count) == (JobStatus.DONE, 39, 1)
+    assert BulkAwardRow.objects.get(job=job, row_number=27).errors == [
+        "learner25@example.org already has this badge."
+    ]
+    assert Award.objects.filter(badge_class=badge).count() == 40
+
+
 def test_archived_badge_class_stops_the_job_which_can_resume(
     w, badge, django_capture_on_commit_callbacks
 ):

@@ -197,3 +197,28 @@ def test_text_array_literal_round_trips_hostile_values():
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::text[]", [services.text_array(values)])
         assert cursor.fetchone()[0] == values
+
+
+def test_without_the_look_up_first_the_check_under_the_lock_still_refuses_repeats(w, badge):
+    awarder = w.members[Role.AWARDER]
+    first = services.awards_create_bulk(
+        actor=awarder, badge_class=badge, requests=_requests("first", 6)
+    )
+    assert len(first.created) == 6 and first.repeats == 0
+    again = _requests("first", 6)[3:]  # the same keys: the earlier awards are returned
+    others = [
+        AwardRequest(recipient_identity=request.recipient_identity, idempotency_key=f"other:{n}")
+        for n, request in enumerate(_requests("first", 3))
+    ]  # the same recipients under new keys: refused
+    fresh = [AwardRequest(recipient_identity="new@example.org", idempotency_key="fresh")]
+    result = services.awards_create_bulk(
+        actor=awarder, badge_class=badge, requests=again + others + fresh, look_up_first=False
+    )
+    assert result.repeats == 6
+    assert {position: award.pk for position, award in result.existing.items()} == {
+        position: award.pk for position, award in enumerate(first.created[3:])
+    }
+    assert sorted(result.errors) == [3, 4, 5]
+    assert "already has this badge" in result.errors[3][0]
+    assert [award.recipient_identity for award in result.created] == ["new@example.org"]
+    assert Award.objects.filter(badge_class=badge).count() == 7
