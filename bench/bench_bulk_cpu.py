@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import cProfile
+import gc
 import os
 import pstats
 import sys
@@ -25,6 +26,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+
+def raw_ed25519_cpu(seconds: float = 0.5) -> float:
+    """Ed25519 signatures of 64 bytes per second of this process's CPU: the machine's speed
+    at the moment, to compare runs made while it was faster or slower."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    message = os.urandom(64)
+    count = 0
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        for _ in range(200):
+            key.sign(message)
+        count += 200
+    return count / (time.process_time() - started)
 
 
 def main() -> int:
@@ -112,6 +129,17 @@ def main() -> int:
 
     issuing._bulk_store = measured_store
     server_started = server_cpu()
+    in_gc = {"since": 0.0, "total": 0.0}
+
+    def gc_clock(phase, _info):
+        now = time.process_time()
+        if phase == "start":
+            in_gc["since"] = now
+        else:
+            in_gc["total"] += now - in_gc["since"]
+
+    gc.callbacks.append(gc_clock)
+    raw_before = raw_ed25519_cpu()
     started = time.process_time()
     profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(measured):
@@ -123,7 +151,14 @@ def main() -> int:
     worker = (time.process_time() - started) / args.count
     server = (server_cpu() - server_started) / args.count
     print(f"{args.count:,} awards; load average {os.getloadavg()[0]:.2f}")
+    gc.callbacks.remove(gc_clock)
+    raw = (raw_before + raw_ed25519_cpu()) / 2
     print(f"CPU per award: worker {worker * 1e6:.0f} µs, PostgreSQL {server * 1e6:.0f} µs")
+    print(
+        f"  in raw Ed25519 signatures measured around the run ({raw:,.0f}/s of CPU): "
+        f"worker {worker * raw:.1f}, PostgreSQL {server * raw:.1f}; "
+        f"the worker's garbage collection {in_gc['total'] / args.count * 1e6:.0f} µs"
+    )
     print(
         f"on {os.cpu_count()} cores to ourselves: {os.cpu_count() / (worker + server):,.0f} "
         f"awards/s, 1,000,000 in {1_000_000 * (worker + server) / os.cpu_count() / 60:.1f} min"

@@ -99,7 +99,12 @@ class BulkAwardRow(models.Model):
     """One data row of the file, as parsed. `row_number` is the line number a spreadsheet shows
     (the header is row 1), so people find the row the preview names."""
 
-    job = models.ForeignKey(BulkAwardJob, on_delete=models.CASCADE, related_name="rows")
+    # Each row is written at upload and again when awarded, a million times for a million
+    # awards, and every index is written with it: the job's look-ups are served by the
+    # (job, row_number) constraint, and no query looks rows up by their award.
+    job = models.ForeignKey(
+        BulkAwardJob, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     row_number = models.PositiveIntegerField()
     email = models.CharField(max_length=320, blank=True)
     name = models.CharField(max_length=400, blank=True)
@@ -112,7 +117,7 @@ class BulkAwardRow(models.Model):
     is_duplicate = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=RowStatus.choices, default=RowStatus.PENDING)
     award = models.ForeignKey(
-        Award, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Award, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:
