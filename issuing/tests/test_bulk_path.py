@@ -11,6 +11,7 @@ import orjson
 import pytest
 from django.db import connection, connections
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
@@ -169,6 +170,30 @@ def test_a_batch_that_grew_the_table_refreshes_its_statistics(w, badge, monkeypa
     monkeypatch.setattr(services, "_bulk_statistics_stale", lambda cursor, table: True)
     services.awards_create_bulk(actor=awarder, badge_class=badge, requests=_requests("b", 30))
     assert reltuples() == max(before, 0) + 60  # ANALYZE counted this transaction's rows
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
+def test_the_whole_table_is_analyzed_without_the_documents(w, badge, monkeypatch):
+    """ANALYZE of chosen columns would leave the change counter as it is, so every later
+    batch would analyze again (measured: 988 ANALYZE runs for a million awards); the
+    documents are left out by their statistics target instead."""
+    monkeypatch.setattr(services, "_bulk_statistics_stale", lambda cursor, table: True)
+    with CaptureQueriesContext(connection) as queries:
+        services.awards_create_bulk(
+            actor=w.members[Role.AWARDER], badge_class=badge, requests=_requests("c", 3)
+        )
+    analyzes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzes == [f'ANALYZE "{Award._meta.db_table}"']
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname IN ('credential_json', 'assertion_json', "
+            "'recipient_identity')",
+            [Award._meta.db_table],
+        )
+        targets = dict(cursor.fetchall())
+    assert targets["credential_json"] == targets["assertion_json"] == 0
+    assert targets["recipient_identity"] != 0
 
 
 def test_statistics_are_stale_after_a_fifth_of_the_table_changed(monkeypatch):
