@@ -108,6 +108,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--job-size", type=int, default=50_000, help="rows per CSV file")
+    parser.add_argument("--report-every", type=float, default=15, help="seconds between reports")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -187,7 +188,7 @@ def main() -> int:
     while any(worker.poll() is None for worker in workers):
         time.sleep(0.5)
         backend.sample()
-        if time.perf_counter() - last_report >= 15:
+        if time.perf_counter() - last_report >= args.report_every:
             last_report = time.perf_counter()
             # The jobs' counters, not COUNT(*) of the awards: counting a table of millions
             # of wide rows every 15 s would take CPU from the run it measures.
@@ -224,7 +225,7 @@ def main() -> int:
     per_award = worker_cpu + server_cpu
     print(
         f"load average during the run: {min(loads):.2f} to {max(loads):.2f} "
-        f"(1-minute, sampled every 15 s)"
+        f"(1-minute, sampled every {args.report_every:g} s)"
     )
     print(
         f"CPU per award: workers {worker_cpu * 1e6:.0f} µs + PostgreSQL {server_cpu * 1e6:.0f} µs "

@@ -8,6 +8,7 @@ key made of the badge class, the file's content hash and the row number, so a ba
 after a crash (or the same file uploaded again) never awards a row twice.
 """
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable
@@ -504,6 +505,18 @@ def bulk_job_process(*, job_id: int, after_batch: Callable | None = None) -> Bul
             job.started_at = job.started_at or timezone.now()
             job.save(update_fields=["status", "started_at", "updated_at"])
     actor = job.created_by
+    # What the worker holds before the job (Django, its modules, the signing templates) is
+    # alive for good; frozen, the cyclic collector stops rescanning it while the job makes
+    # and drops millions of objects (GC time per award halved, docs/scale.md).
+    gc.freeze()
+    try:
+        return _process_pending(job, actor, after_batch)
+    finally:
+        gc.unfreeze()
+
+
+def _process_pending(job: BulkAwardJob, actor, after_batch: Callable | None) -> BulkAwardJob:
+    """Batches until no row is pending, then the job is done (unless stopped meanwhile)."""
     # The first batch looks for earlier awards before signing; later ones only while the
     # previous batch met some (the file, or part of it, was awarded before): a new file's
     # batches leave that to the check under the lock (issuing.services.awards_create_bulk).

@@ -263,7 +263,11 @@ class Award(models.Model):
     source = models.CharField(max_length=10, choices=AwardSource.choices, default=AwardSource.UI)
     # NULL, not "", for awards without a key: the unique constraint must not see them as equal.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
-    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="+")
+    # Keys are kept for ever (what they signed must keep verifying) and nothing looks awards up
+    # by key, so the foreign key has no index to write for every award.
+    signing_key = models.ForeignKey(
+        SigningKey, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     credential_json = models.BinaryField()  # the signed OB 3.0 credential, byte for byte
     # The VC-JWT, signed on its first request (services.award_vc_jwt) and kept: "" until then.
     credential_jwt = models.TextField(blank=True, default="")

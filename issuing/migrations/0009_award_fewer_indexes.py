@@ -31,6 +31,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='award',
+            name='signing_key',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='issuing.signingkey'),
+        ),
+        migrations.AlterField(
+            model_name='award',
             name='status_list',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='issuing.statuslist'),
         ),

@@ -196,7 +196,7 @@ def test_the_whole_table_is_analyzed_without_the_documents(w, badge, monkeypatch
     assert targets["recipient_identity"] != 0
 
 
-def test_statistics_are_stale_after_a_fifth_of_the_table_changed(monkeypatch):
+def test_statistics_are_stale_once_the_table_doubled(monkeypatch):
     class Cursor:
         def __init__(self, row):
             self.row = row
@@ -211,8 +211,8 @@ def test_statistics_are_stale_after_a_fifth_of_the_table_changed(monkeypatch):
     assert stale(Cursor(None), "t") is False  # no statistics kept for the table
     assert stale(Cursor((9_999, 0)), "t") is False  # small: any plan is cheap
     assert stale(Cursor((10_000, 0)), "t") is True
-    assert stale(Cursor((150_000, 1_000_000)), "t") is False
-    assert stale(Cursor((200_000, 1_000_000)), "t") is True
+    assert stale(Cursor((499_999, 1_000_000)), "t") is False
+    assert stale(Cursor((500_000, 1_000_000)), "t") is True
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL array literals")
