@@ -394,6 +394,7 @@ def _process_batch(
         if not rows:
             return 0, 0
         now = timezone.now()
+        key_prefix = row_idempotency_key(job, "")  # + the row number, as for each row
         requests = [
             AwardRequest(
                 recipient_identity=row.email,
@@ -401,7 +402,7 @@ def _process_batch(
                 narrative=row.narrative,
                 evidence=[{"url": row.evidence_url}] if row.evidence_url else [],
                 issued_at=_issued_at(row.issued_on, now),
-                idempotency_key=row_idempotency_key(job, row.row_number),
+                idempotency_key=f"{key_prefix}{row.row_number}",
             )
             for row in rows
         ]

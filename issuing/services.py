@@ -1265,7 +1265,9 @@ def _bulk_store(awards: list[Award]) -> None:
         ) as copy:
             copy.set_types(types)
             for award in awards:
-                copy.write_row([getattr(award, name) for name in _AWARD_ATTNAMES])
+                # The instance's own values: getattr would go through a descriptor per field.
+                values = award.__dict__
+                copy.write_row([values[name] for name in _AWARD_ATTNAMES])
     for award in awards:
         award._state.adding = False
         award._state.db = connection.alias
