@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require_permission
 from accounts.roles import AWARD_BADGES
 from audit.services import audit_record
-from issuing.models import Award, AwardSource, BadgeClass
+from issuing.models import AwardSource, BadgeClass
 from issuing.notifications import award_notifications_enqueue
+from issuing.selectors_award import badge_holders
 from issuing.services import AwardRequest, awards_create_bulk
 from openbadges.recipient import normalise_email
 
@@ -133,7 +134,7 @@ def _insert_rows(job: BulkAwardJob, rows: list[_ParsedRow]) -> None:
             row.evidence_url,
             row.issued_on,
             row.language,
-            json.dumps(row.errors, ensure_ascii=False),
+            json.dumps(row.errors, ensure_ascii=False) if row.errors else "[]",
             row.is_duplicate,
             RowStatus.SKIPPED.value if row.errors else RowStatus.PENDING.value,
         )
@@ -165,11 +166,7 @@ def _mark_already_awarded(job: BulkAwardJob, rows: list[_ParsedRow]) -> None:
     candidates = {row.email for row in rows if not row.errors and row.email}
     if not candidates:
         return
-    holders = set(
-        Award.objects.filter(
-            badge_class=job.badge_class, revoked_at=None, recipient_identity__in=candidates
-        ).values_list("recipient_identity", flat=True)
-    )
+    holders = badge_holders(job.badge_class_id, candidates)
     for row in rows:
         if not row.errors and row.email in holders:
             row.errors = [_("%(email)s already has this badge.") % {"email": row.email}]

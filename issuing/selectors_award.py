@@ -5,9 +5,11 @@ Everything here builds on `issuing.selectors.awards_for`, which checks that the 
 a member and leaves the large stored documents out.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connections, router
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
@@ -183,3 +185,40 @@ def award_statistics(*, actor, organisation: Organisation, months: int = 12) -> 
     ]
     statistics.revoked = sum(row.revoked for row in statistics.rows)
     return statistics
+
+
+def text_array(values: Iterable[str]) -> str:
+    """A PostgreSQL text[] literal of the values, for `= ANY(%s::text[])`.
+
+    A batch's thousand values go as one array parameter: a thousand-value IN list costs more
+    to write and parse than the look-up itself. psycopg would write a Python list as an array
+    value by value (a regular expression search each, about 15 µs per award over a batch's
+    look-ups); this is one join. Inside double quotes only backslashes and double quotes need
+    escaping. (An array built from a JSON parameter in the query instead hides its size from
+    the planner, which then scanned every award of the class.)"""
+    return (
+        "{"
+        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+        + "}"
+    )
+
+
+def badge_holders(badge_class_id: int, identities: Iterable[str]) -> set[str]:
+    """Which of these recipients hold an unrevoked award of the badge class (the duplicate
+    check of a bulk batch or of an uploaded file's rows: one query for a thousand)."""
+    connection = connections[router.db_for_read(Award)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT recipient_identity "  # noqa: S608
+                f"FROM {connection.ops.quote_name(Award._meta.db_table)} "
+                "WHERE badge_class_id = %s AND revoked_at IS NULL "
+                "AND recipient_identity = ANY(%s::text[])",
+                [badge_class_id, text_array(identities)],
+            )
+            return {identity for (identity,) in cursor.fetchall()}
+    return set(
+        Award.objects.filter(
+            badge_class_id=badge_class_id, revoked_at=None, recipient_identity__in=identities
+        ).values_list("recipient_identity", flat=True)
+    )

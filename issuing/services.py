@@ -59,6 +59,7 @@ from .models import (
     StatusList,
 )
 from .notifications import award_notifications_enqueue
+from .selectors_award import badge_holders, text_array
 
 BULK_BATCH_SIZE = 1000
 _TELEPHONE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -1057,7 +1058,7 @@ def _bulk_sort_out(
         rows = remaining
     if not version.allow_duplicates and rows:
         identities = {row.identity for row in rows}
-        holders = _bulk_holders(badge_class.pk, identities) if look_up else set()
+        holders = badge_holders(badge_class.pk, identities) if look_up else set()
         seen: set[str] = set()
         remaining = []
         for row in rows:
@@ -1072,22 +1073,6 @@ def _bulk_sort_out(
                 remaining.append(row)
         rows = remaining
     return rows
-
-
-def text_array(values: Iterable[str]) -> str:
-    """A PostgreSQL text[] literal of the values, for `= ANY(%s::text[])`.
-
-    A batch's thousand values go as one array parameter: a thousand-value IN list costs more
-    to write and parse than the look-up itself. psycopg would write a Python list as an array
-    value by value (a regular expression search each, about 15 µs per award over a batch's
-    look-ups); this is one join. Inside double quotes only backslashes and double quotes need
-    escaping. (An array built from a JSON parameter in the query instead hides its size from
-    the planner, which then scanned every award of the class.)"""
-    return (
-        "{"
-        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
-        + "}"
-    )
 
 
 def _bulk_known_keys(organisation_id: int, keys: list[str]) -> dict[str, Award]:
@@ -1108,26 +1093,6 @@ def _bulk_known_keys(organisation_id: int, keys: list[str]) -> dict[str, Award]:
     else:
         awards = Award.objects.filter(organisation_id=organisation_id, idempotency_key__in=keys)
     return {award.idempotency_key: award for award in awards}
-
-
-def _bulk_holders(badge_class_id: int, identities: set[str]) -> set[str]:
-    """Which of these recipients hold an unrevoked award of the badge class."""
-    connection = connections[router.db_for_read(Award)]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT recipient_identity "  # noqa: S608
-                f"FROM {connection.ops.quote_name(Award._meta.db_table)} "
-                "WHERE badge_class_id = %s AND revoked_at IS NULL "
-                "AND recipient_identity = ANY(%s::text[])",
-                [badge_class_id, text_array(identities)],
-            )
-            return {identity for (identity,) in cursor.fetchall()}
-    return set(
-        Award.objects.filter(
-            badge_class_id=badge_class_id, revoked_at=None, recipient_identity__in=identities
-        ).values_list("recipient_identity", flat=True)
-    )
 
 
 def _bulk_reserve_status_places(organisation: Organisation, count: int) -> list[tuple]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Role
 from issuing import services
 from issuing.models import Award
+from issuing.selectors_award import text_array
 from issuing.services import AwardRequest
 from openbadges.tests.test_interop_node import error_text, requires_node, run_batch
 
@@ -220,7 +221,7 @@ def test_statistics_are_stale_once_the_table_doubled(monkeypatch):
 def test_text_array_literal_round_trips_hostile_values():
     values = ['a"b', "back\\slash", "{braces},commas", " spaced ", "NULL", "", "é ✓ 中", "'quote"]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT %s::text[]", [services.text_array(values)])
+        cursor.execute("SELECT %s::text[]", [text_array(values)])
         assert cursor.fetchone()[0] == values
 
 
