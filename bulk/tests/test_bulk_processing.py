@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection, connections
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
@@ -265,3 +266,36 @@ def test_row_language_chooses_the_notification_language(
     languages = dict(AwardNotification.objects.values_list("award__recipient_identity", "language"))
     assert languages["ana@example.org"] == "fr"
     assert languages["ben@example.org"] != "fr"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks of another session")
+@pytest.mark.django_db(transaction=True)
+def test_rows_another_task_held_are_awarded_once_it_lets_go(w, badge, monkeypatch):
+    """A batch continues after the rows the previous one handled; rows it skipped because
+    another task of the job held them (here a second session) are found again by one more
+    pass from the first row once that task let go, as it does when it crashes."""
+    monkeypatch.setattr(services, "PROCESS_BATCH", 10)
+    job = make_job(w, badge, csv_text(40))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        services.bulk_job_confirm(actor=w.members[Role.AWARDER], job=job)
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM bulk_bulkawardrow WHERE job_id = %s AND row_number <= 6 FOR UPDATE",
+                [job.pk],
+            )
+        batches = []
+
+        def after_batch(rows):
+            batches.append(rows)
+            if len(batches) == 2:
+                other.rollback()  # the other task is gone: its rows are pending again
+
+        job = services.bulk_job_process(job_id=job.pk, after_batch=after_batch)
+    finally:
+        other.close()
+    assert batches == [10, 10, 10, 5, 5]
+    assert job.status == JobStatus.DONE
+    assert_awarded_exactly_once(job, 40)
