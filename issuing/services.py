@@ -904,7 +904,13 @@ def awards_create_bulk(
         except ValidationError as exc:
             result.errors[position] = exc.messages
     rows = _bulk_sort_out(
-        rows, result, badge_class, version, within_batch=True, look_up=look_up_first
+        rows,
+        result,
+        badge_class,
+        version,
+        within_batch=True,
+        look_up_keys=look_up_first,
+        look_up_holders=look_up_first,
     )
     if not rows:
         return result
@@ -916,20 +922,41 @@ def awards_create_bulk(
         if locked.is_archived:
             raise ValidationError(_("This badge class is archived; it can no longer be awarded."))
         # Another batch (the same file uploaded twice, an API call) may have awarded some of
-        # these recipients or keys while this one was signing.
-        keep = {
-            row.position
-            for row in _bulk_sort_out(
-                [award_row for award_row, _award in awards],
-                result,
-                badge_class,
-                version,
-                within_batch=False,
-            )
-        }
-        created = [award for row, award in awards if row.position in keep]
-        if created:
+        # these recipients or keys while this one was signing. Recipients are checked here,
+        # under the lock. Keys too when the batch looked before signing; otherwise (a new
+        # file) the unique (organisation, key) constraint checks them as the rows are
+        # written, and only a batch it refuses looks them up and writes again.
+        kept = _bulk_sort_out(
+            [award_row for award_row, _award in awards],
+            result,
+            badge_class,
+            version,
+            within_batch=False,
+            look_up_keys=look_up_first,
+            look_up_holders=True,
+        )
+        award_of = {row.position: award for row, award in awards}
+        created = [award_of[row.position] for row in kept]
+        if created and not look_up_first:
+            try:
+                with transaction.atomic():
+                    _bulk_store(created)
+            except IntegrityError:
+                kept = _bulk_sort_out(
+                    kept,
+                    result,
+                    badge_class,
+                    version,
+                    within_batch=False,
+                    look_up_keys=True,
+                    look_up_holders=False,
+                )
+                created = [award_of[row.position] for row in kept]
+                if created:
+                    _bulk_store(created)
+        elif created:
             _bulk_store(created)
+        if created:
             audit_record(
                 actor=actor,
                 action="award.bulk_created",
@@ -1031,15 +1058,21 @@ def _bulk_sort_out(
     version: BadgeClassVersion,
     *,
     within_batch: bool,
-    look_up: bool = True,
+    look_up_keys: bool = True,
+    look_up_holders: bool = True,
 ) -> list[_Row]:
     """The rows still to award: rows whose idempotency key is known go to `result.existing`,
     rows naming a recipient who already holds the badge (unless the version allows it) to
     `result.errors`. `within_batch` also refuses keys and recipients repeated in the batch;
-    without `look_up` only those (no earlier award is looked for)."""
+    the `look_up_…` flags say which earlier awards are looked for. Keys are looked up anyway
+    when a row's recipient holds the badge: that award may be this very row's, replayed."""
+    holders: set[str] = set()
+    if look_up_holders and rows and not version.allow_duplicates:
+        holders = badge_holders(badge_class.pk, {row.identity for row in rows})
+        look_up_keys = look_up_keys or bool(holders)
     keys = [row.request.idempotency_key for row in rows if row.request.idempotency_key]
     if keys:
-        known = _bulk_known_keys(badge_class.organisation_id, keys) if look_up else {}
+        known = _bulk_known_keys(badge_class.organisation_id, keys) if look_up_keys else {}
         remaining = []
         seen_keys: dict[str, int] = {}
         for row in rows:
@@ -1056,9 +1089,7 @@ def _bulk_sort_out(
                     seen_keys[key] = row.position
                 remaining.append(row)
         rows = remaining
-    if not version.allow_duplicates and rows:
-        identities = {row.identity for row in rows}
-        holders = badge_holders(badge_class.pk, identities) if look_up else set()
+    if not version.allow_duplicates and (holders or within_batch):
         seen: set[str] = set()
         remaining = []
         for row in rows:
@@ -1224,10 +1255,14 @@ def _bulk_store(awards: list[Award]) -> None:
             award.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in _AWARD_FIELDS)
         types = _award_catalogue(cursor).types
-        # Table and column names come from the model; values travel as COPY data.
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
+        # Table and column names come from the model; values travel as COPY data. A refused
+        # row (a unique constraint) raises Django's IntegrityError, as bulk_create would.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
             copy.set_types(types)
             for award in awards:
                 # The instance's own values: getattr would go through a descriptor per field.

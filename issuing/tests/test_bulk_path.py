@@ -248,3 +248,36 @@ def test_without_the_look_up_first_the_check_under_the_lock_still_refuses_repeat
     assert "already has this badge" in result.errors[3][0]
     assert [award.recipient_identity for award in result.created] == ["new@example.org"]
     assert Award.objects.filter(badge_class=badge).count() == 7
+
+
+def test_replayed_keys_without_any_look_up_are_caught_by_the_constraint(w, badge, monkeypatch):
+    """A class that allows duplicates has no recipient check; a new file's batch then writes
+    without looking keys up, and the unique (organisation, key) constraint refuses a replayed
+    one: the batch looks its keys up and writes the rest."""
+    services.badge_class_update(
+        actor=w.members[Role.DESIGNER], badge_class=badge, allow_duplicates=True
+    )
+    badge.refresh_from_db()
+    awarder = w.members[Role.AWARDER]
+    first = services.awards_create_bulk(
+        actor=awarder, badge_class=badge, requests=_requests("dup", 4)
+    )
+    replay = _requests("dup", 4)[2:] + [
+        AwardRequest(recipient_identity="dup2@example.org", idempotency_key="dup:new")
+    ]
+    stored = []
+    real_store = services._bulk_store
+    monkeypatch.setattr(
+        services, "_bulk_store", lambda awards: stored.append(len(awards)) or real_store(awards)
+    )
+    result = services.awards_create_bulk(
+        actor=awarder, badge_class=badge, requests=replay, look_up_first=False
+    )
+    assert stored == [3, 1]  # refused by the constraint, then written without the replays
+    assert {position: award.pk for position, award in result.existing.items()} == {
+        0: first.created[2].pk,
+        1: first.created[3].pk,
+    }
+    assert [award.idempotency_key for award in result.created] == ["dup:new"]
+    assert result.repeats == 2 and not result.errors
+    assert Award.objects.filter(badge_class=badge).count() == 5
