@@ -262,8 +262,9 @@ def test_replayed_keys_without_any_look_up_are_caught_by_the_constraint(w, badge
     first = services.awards_create_bulk(
         actor=awarder, badge_class=badge, requests=_requests("dup", 4)
     )
-    replay = _requests("dup", 4)[2:] + [
-        AwardRequest(recipient_identity="dup2@example.org", idempotency_key="dup:new")
+    replay = [
+        *_requests("dup", 4)[2:],
+        AwardRequest(recipient_identity="dup2@example.org", idempotency_key="dup:new"),
     ]
     stored = []
     real_store = services._bulk_store
