@@ -179,6 +179,7 @@ def main() -> int:
     command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
     loads = [os.getloadavg()[0]]
     backend = BackendCpu()
+    during: list[float] = []
     started = time.perf_counter()
     workers = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
@@ -194,6 +195,9 @@ def main() -> int:
             # of wide rows every 15 s would take CPU from the run it measures.
             done = sum(BulkAwardJob.objects.values_list("awarded_count", flat=True))
             loads.append(os.getloadavg()[0])
+            # How fast this machine signs per CPU second right now (a shared host's speed
+            # drifts by a fifth within minutes): 0.1 s of one core per report.
+            during.append(raw_ed25519_rate(0.1)[1])
             print(
                 f"  {done:,} awards after {last_report - started:.0f} s "
                 f"(load average {loads[-1]:.2f})"
@@ -218,6 +222,13 @@ def main() -> int:
     print(f"end to end (upload + awarding): {upload_seconds + elapsed:.1f} s")
     print(f"peak memory: this process {self_peak:,.0f} MiB, largest worker {worker_peak:,.0f} MiB")
     print(f"ratio to raw Ed25519 signing on one core: {rate / raw:.3f}")
+    if during:
+        print(
+            f"raw Ed25519 per CPU second during the run: {min(during):,.0f} to "
+            f"{max(during):,.0f} (mean {sum(during) / len(during):,.0f}; "
+            f"{raw_cpu:,.0f} before it)"
+        )
+        raw_cpu = sum(during) / len(during)
     print(f"extrapolated to 1,000,000 awards: {1_000_000 / rate / 60:.1f} min of awarding")
     # Wall time on a shared machine depends on what else runs; CPU time per award does not.
     worker_cpu = (children.ru_utime + children.ru_stime) / total
