@@ -30,6 +30,14 @@ def sign_in(page, live_server, user):
 
 
 def thumbnails_loaded(page, selector: str) -> list[int]:
+    """The natural width of each image once the browser is done with it (0: it failed).
+    Read at once, an image still on its way also counts 0; lazy ones load when in view."""
+    for image in page.locator(selector).all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "selector => [...document.querySelectorAll(selector)].every(image => image.complete)",
+        arg=selector,
+    )
     return page.eval_on_selector_all(selector, "images => images.map(image => image.naturalWidth)")
 
 

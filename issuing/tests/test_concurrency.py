@@ -34,12 +34,18 @@ def test_parallel_batches_get_distinct_status_indexes(w, badge):
     @_in_thread
     def batch(number):
         requests = [AwardRequest(f"w{number}-{i}@example.org") for i in range(40)]
-        return len(
-            services.awards_create_bulk(actor=awarder, badge_class=badge, requests=requests).created
-        )
+        try:
+            result = services.awards_create_bulk(
+                actor=awarder, badge_class=badge, requests=requests
+            )
+        except Exception as exc:  # reported with the other batches: which one failed, and why
+            return f"{type(exc).__name__}: {exc}"
+        return (len(result.created), dict(result.errors))
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        assert list(pool.map(batch, range(8))) == [40] * 8
+        outcomes = list(pool.map(batch, range(8)))
+    # Each batch's outcome in full, so that a failure says which batch and why.
+    assert outcomes == [(40, {})] * 8, outcomes
     indexes = list(Award.objects.values_list("status_list_id", "status_index"))
     assert len(indexes) == len(set(indexes)) == 320
 
