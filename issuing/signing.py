@@ -331,6 +331,7 @@ class _Shape:
 
 _shapes: OrderedDict[tuple, _Shape] = OrderedDict()
 _shapes_lock = threading.Lock()
+_full_processing = threading.RLock()
 _TEMPLATE_LIMIT = 256
 
 
@@ -375,7 +376,13 @@ def sign_award(
     subject_id = f"urn:uuid:{uuid.uuid4()}"
     shape = _cached_shape(key)
     if shape is None:
-        return _sign_first(key, signer, version, plan, paths, subject_id, created)
+        # The first award of a shape goes through full JSON-LD processing, whose library
+        # (pyld) keeps process-wide caches that are not safe across threads: one thread at a
+        # time, and a thread that waited signs from the shape made meanwhile.
+        with _full_processing:
+            shape = _cached_shape(key)
+            if shape is None:
+                return _sign_first(key, signer, version, plan, paths, subject_id, created)
     values = _values(signer, plan, paths, subject_id)
     try:
         _unsigned, credential_json = sign_with_template_parts(
@@ -453,14 +460,15 @@ def sign_award_in_full(
     templates must reproduce byte for byte (and the path for values they cannot take)."""
     created = created or format_datetime(timezone.now())
     credential = _credential(signer, version, plan, f"urn:uuid:{uuid.uuid4()}")
-    ob3.finish(credential, "achievementcredential")
-    signed = dataintegrity.sign_eddsa_rdfc_2022(
-        credential,
-        private_key=signer.keypair.private_key,
-        verification_method=signer.verification_method,
-        created=created,
-        safe_mode=False,  # finish() ran safe mode already
-    )
+    with _full_processing:  # see sign_award
+        ob3.finish(credential, "achievementcredential")
+        signed = dataintegrity.sign_eddsa_rdfc_2022(
+            credential,
+            private_key=signer.keypair.private_key,
+            verification_method=signer.verification_method,
+            created=created,
+            safe_mode=False,  # finish() ran safe mode already
+        )
     return SignedAward(
         credential_json=orjson.dumps(signed),
         assertion_json=orjson.dumps(_assertion(version, plan, validate=True)),
