@@ -2,33 +2,14 @@
 member management works with the keyboard alone."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
 
 from accounts import services
 from accounts.models import Membership, Role
+from badgeeurope.tests.browser import serious_violations, sign_in_by_session
 
 from .conftest import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(str(node["target"][0]) for node in violation["nodes"])
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture
@@ -58,7 +39,7 @@ def test_organisation_pages_have_no_serious_violations(
     for path in paths:
         page.goto(live_server.url + path)
         assert serious_violations(page) == [], path
-    sign_in(page, live_server, w.members[Role.OWNER])
+    sign_in_by_session(page.context, live_server, w.members[Role.OWNER])
     paths += [
         "/organisations/",
         "/organisations/new/",
@@ -73,7 +54,7 @@ def test_organisation_pages_have_no_serious_violations(
 
 
 def test_invite_form_errors_have_no_serious_violations(live_server, page, world_with_invitation):
-    sign_in(page, live_server, world_with_invitation.members[Role.ADMIN])
+    sign_in_by_session(page.context, live_server, world_with_invitation.members[Role.ADMIN])
     page.goto(live_server.url + "/o/hansa-academy/members/")
     page.fill("input[name=email]", "pending@example.com")
     page.click("text=Send invitation")
@@ -83,7 +64,7 @@ def test_invite_form_errors_have_no_serious_violations(live_server, page, world_
 
 def test_change_a_role_with_the_keyboard_only(live_server, page, world_with_invitation):
     w = world_with_invitation
-    sign_in(page, live_server, w.members[Role.ADMIN])
+    sign_in_by_session(page.context, live_server, w.members[Role.ADMIN])
     page.goto(live_server.url + "/o/hansa-academy/members/")
     select = f"#role-{w.members[Role.REVIEWER].public_id}"
     page.focus(select)

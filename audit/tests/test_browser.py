@@ -2,10 +2,10 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from axe_playwright_python.sync_playwright import Axe
 
 from accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from audit.services import audit_record
+from badgeeurope.tests.browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,15 +42,6 @@ def signed_in_owner(live_server, page):
     page.press("input[name=password]", "Enter")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return f"{live_server.url}/o/{organisation.slug}/audit/"
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']})"
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize("width", [1280, 360])

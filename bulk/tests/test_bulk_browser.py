@@ -6,10 +6,10 @@ import io
 
 import pytest
 from allauth.account.models import EmailAddress
-from axe_playwright_python.sync_playwright import Axe
 from django.test import override_settings
 
 from accounts.models import Membership, Organisation, Role, User
+from badgeeurope.tests.browser import serious_violations
 from bulk import services
 from bulk.models import BulkAwardJob, JobStatus
 from issuing import services as issuing
@@ -19,15 +19,6 @@ from .conftest import BADGE_FIELDS, csv_text, png_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-tests-only"
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']})"
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.fixture

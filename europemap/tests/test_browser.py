@@ -4,8 +4,8 @@ the initiative pages, filters, and no serious accessibility violation (axe) on a
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from badgeeurope.tests.browser import serious_violations
 from campaign.models import Initiative, InitiativeKind, InitiativeStatus
 
 from .conftest import build_campaign
@@ -14,16 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
 CROWD = 60
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(node["target"][0] for node in violation["nodes"])
-        for violation in results.response["violations"]
-        if violation["impact"] in SERIOUS
-    ]
 
 
 @pytest.fixture

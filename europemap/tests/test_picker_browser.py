@@ -7,9 +7,8 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
 
+from badgeeurope.tests.browser import serious_violations, sign_in_by_session
 from campaign.models import Initiative
 
 from .conftest import build_campaign
@@ -18,24 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PICKER = "[data-location-picker-map]"
 SIX_DECIMALS = re.compile(r"^-?\d{1,3}\.\d{6}$")
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(str(node["target"][0]) for node in violation["nodes"])
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
-
-
-def sign_in(context, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def open_form(page, url):
@@ -54,7 +35,7 @@ def campaign(db):
 
 
 def test_click_fills_typing_moves_and_the_proposal_keeps_the_place(live_server, page, campaign):
-    sign_in(page.context, live_server, campaign.admin)
+    sign_in_by_session(page.context, live_server, campaign.admin)
     open_form(page, live_server.url + "/initiatives/propose/")
     latitude, longitude = page.get_by_label("Latitude"), page.get_by_label("Longitude")
     assert latitude.input_value() == longitude.input_value() == ""
@@ -96,7 +77,7 @@ def test_click_fills_typing_moves_and_the_proposal_keeps_the_place(live_server, 
 
 
 def test_dragging_the_marker_fills_the_fields(live_server, page, campaign):
-    sign_in(page.context, live_server, campaign.admin)
+    sign_in_by_session(page.context, live_server, campaign.admin)
     open_form(page, live_server.url + "/initiatives/propose/")
     page.locator(PICKER).click(position={"x": 300, "y": 150})
     before = page.get_by_label("Longitude").input_value()
@@ -112,7 +93,7 @@ def test_dragging_the_marker_fills_the_fields(live_server, page, campaign):
 
 
 def test_the_edit_form_starts_at_the_saved_place(live_server, page, campaign):
-    sign_in(page.context, live_server, campaign.admin)
+    sign_in_by_session(page.context, live_server, campaign.admin)
     open_form(page, live_server.url + "/initiatives/hansa-badges/edit/")
     assert page.get_by_label("Latitude").input_value() == "59.436962"
     marker = page.locator(f"{PICKER} .leaflet-marker-icon")
@@ -136,7 +117,7 @@ def test_the_edit_form_starts_at_the_saved_place(live_server, page, campaign):
 
 def test_the_picker_speaks_the_visitors_language(live_server, page, campaign):
     page.context.add_cookies([{"name": "django_language", "value": "de", "url": live_server.url}])
-    sign_in(page.context, live_server, campaign.admin)
+    sign_in_by_session(page.context, live_server, campaign.admin)
     open_form(page, live_server.url + "/initiatives/propose/")
     assert page.get_by_role("region", name="Karte zur Wahl des Standorts").is_visible()
     assert page.get_by_title("Vergrößern").is_visible()
@@ -145,7 +126,7 @@ def test_the_picker_speaks_the_visitors_language(live_server, page, campaign):
 def test_without_javascript_only_the_fields(live_server, browser, campaign):
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     try:
-        sign_in(context, live_server, campaign.admin)
+        sign_in_by_session(context, live_server, campaign.admin)
         page = context.new_page()
         page.goto(live_server.url + "/initiatives/propose/")
         assert page.get_by_label("Latitude").is_visible()

@@ -2,23 +2,14 @@
 sees them on the badge page, in a real browser with axe on every page."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
+from badgeeurope.tests.browser import serious_violations
 from evidence.models import BadgeEvidence, EvidenceItem
 
 from .conftest import pdf_bytes, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 def sign_in(page, live_server, user):

@@ -1,22 +1,13 @@
 """Awarding and revoking in a real browser, with axe on every page on the way."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from accounts.models import Role
+from badgeeurope.tests.browser import serious_violations
 from issuing.models import Award
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 def sign_in(page, live_server, user):

@@ -3,10 +3,10 @@
 import zipfile
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.test import override_settings
 from django.urls import reverse
 
+from badgeeurope.tests.browser import serious_violations
 from passport import services
 from passport.models import PassportBadge
 
@@ -19,14 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def evidence_root(tmp_path):
     with override_settings(EVIDENCE_ROOT=str(tmp_path / "evidence")):
         yield
-
-
-def serious_violations(page) -> list[str]:
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
-        for violation in Axe().run(page).response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_download_the_archive_and_import_it_back(page, live_server, w, tmp_path):

@@ -1,8 +1,8 @@
 """Importing a third-party baked PNG through the pages in a real browser, with axe."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from badgeeurope.tests.browser import serious_violations
 from openbadges.tests.test_interop_node import requires_node
 from passport.models import PassportBadge
 from verify.tests.thirdparty import RECIPIENT, local_network_fixture, thirdparty_fixture  # noqa: F401
@@ -10,15 +10,6 @@ from verify.tests.thirdparty import RECIPIENT, local_network_fixture, thirdparty
 from .conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), requires_node]
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_import_a_baked_png_see_the_report_add_it_and_find_it_in_the_list(
