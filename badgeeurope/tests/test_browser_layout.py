@@ -9,7 +9,6 @@ from badgeeurope.tests.browser import serious_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/"])
 @pytest.mark.parametrize("width", [1280, 360])
 def test_pages_have_no_serious_accessibility_violations(live_server, page, path, width):
